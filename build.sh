@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# One entry point for setting up, building, testing and benchmarking the kit.
+#   ./build.sh setup         install missing system packages (idempotent; needs root or sudo)
+#   ./build.sh build         native shim (CMake) + .NET solution (Release)
+#   ./build.sh test          setup + build + every test
+#   ./build.sh bench engine  tensor-engine benchmark, JSON lines (ours vs PyTorch)
+# Environment:
+#   LIBTORCH_DIR   build the shim against another libtorch (e.g. a CUDA 2.x one); see environment.md
+#   US3L_NATIVE_BUILD_DIR  where the shim is built (default build/native)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(pwd)"
+NATIVE_BUILD_DIR="${US3L_NATIVE_BUILD_DIR:-$ROOT/build/native}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the kit needs, one reason each.
+APT_PACKAGES=(
+  cmake g++                     # build the native shim
+  libtorch-dev                  # libtorch 1.13 (CPU) headers, libraries and CMake config
+  libopenblas0-pthread          # fast BLAS: without it matrix products run ~19x slower
+  python3-torch python3-numpy   # PyTorch on the same libtorch: the reference in tests and benchmarks
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "error: '$*' needs root; run as root or install sudo" >&2; exit 1
+  fi
+}
+
+cmd_setup() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    log "system packages: all present"
+  fi
+  if ! command -v dotnet >/dev/null; then
+    echo "error: the .NET 10 SDK is missing; install it (see environment.md) and re-run" >&2
+    exit 1
+  fi
+}
+
+cmd_native() {
+  log "native shim -> $NATIVE_BUILD_DIR"
+  local args=(-DCMAKE_BUILD_TYPE=Release)
+  [ -n "${LIBTORCH_DIR:-}" ] && args+=(-DLIBTORCH_DIR="$LIBTORCH_DIR")
+  cmake -S "$ROOT/src/native" -B "$NATIVE_BUILD_DIR" "${args[@]}" >"$NATIVE_BUILD_DIR.cmake.log" 2>&1 ||
+    { mkdir -p "$NATIVE_BUILD_DIR"; cat "$NATIVE_BUILD_DIR.cmake.log" >&2; exit 1; }
+  grep -m1 "us3l_torch: Torch" "$NATIVE_BUILD_DIR.cmake.log" >&2 || true
+  cmake --build "$NATIVE_BUILD_DIR" -j "$(nproc)" -- --no-print-directory >&2
+}
+
+cmd_build() {
+  mkdir -p "$(dirname "$NATIVE_BUILD_DIR")"
+  cmd_native
+  log "dotnet build (Release)"
+  dotnet build "$ROOT/US3L.Notebooks.sln" -c Release -nologo -clp:ErrorsOnly -p:US3LNativeDir="$NATIVE_BUILD_DIR"
+}
+
+cmd_test() {
+  cmd_setup
+  cmd_build
+  log "dotnet test"
+  local out
+  out="$(mktemp)"
+  set +e
+  dotnet test "$ROOT/US3L.Notebooks.sln" -c Release --no-build -nologo 2>&1 | tee "$out"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # One plain summary line over every test assembly.
+  awk '/(Passed|Failed)! +- Failed: /{
+         gsub(",", ""); for (i = 1; i <= NF; i++) {
+           if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+       END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$out"
+  rm -f "$out"
+  return "$status"
+}
+
+cmd_bench() {
+  local what="${1:-}"
+  case "$what" in
+    engine) cmd_build >&2; "$ROOT/us3l" bench engine "${@:2}" ;;
+    *) echo "usage: ./build.sh bench engine [options]" >&2; exit 2 ;;
+  esac
+}
+
+case "${1:-}" in
+  setup) cmd_setup ;;
+  build) cmd_build ;;
+  test) cmd_test ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
