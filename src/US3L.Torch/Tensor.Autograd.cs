@@ -30,7 +30,7 @@ public sealed partial class Tensor
             NativeMethods.Check(NativeMethods.us3l_grad(Handle, out var raw));
             return raw == IntPtr.Zero ? null : new Tensor(new TensorHandle(raw));
         }
-        set => NativeMethods.Check(NativeMethods.us3l_set_grad(Handle, value?.Handle));
+        set => NativeMethods.Check(NativeMethods.us3l_set_grad(Handle, value.HandleOrNull()));
     }
 
     /// <summary>Clears the gradient (set to none by default, as PyTorch 2 does).</summary>
@@ -46,7 +46,7 @@ public sealed partial class Tensor
             throw new InvalidOperationException(
                 $"backward() without a gradient needs a one-element tensor, got shape {ShapeString(shape)}; pass gradient: or reduce first.");
         var retain = retain_graph is null ? -1 : retain_graph.Value ? 1 : 0;
-        NativeMethods.Check(NativeMethods.us3l_backward(Handle, gradient?.Handle, retain, create_graph ? 1 : 0));
+        NativeMethods.Check(NativeMethods.us3l_backward(Handle, gradient.HandleOrNull(), retain, create_graph ? 1 : 0));
     }
 
     /// <summary>A new tensor sharing storage, cut from the graph.</summary>

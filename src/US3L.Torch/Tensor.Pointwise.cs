@@ -153,7 +153,7 @@ public sealed partial class Tensor
         return NativeMethods.Wrap(NativeMethods.us3l_clamp(Handle, min.HasValue ? 1 : 0, min ?? 0, max.HasValue ? 1 : 0, max ?? 0));
     }
 
-    public Tensor clamp(Tensor? min, Tensor? max) => NativeMethods.Wrap(NativeMethods.us3l_clamp_tensor(Handle, min?.Handle, max?.Handle));
+    public Tensor clamp(Tensor? min, Tensor? max) => NativeMethods.Wrap(NativeMethods.us3l_clamp_tensor(Handle, min.HandleOrNull(), max.HandleOrNull()));
 
     public Tensor clamp_(double? min = null, double? max = null)
     {

@@ -45,9 +45,9 @@ internal static partial class NativeMethods
 
     [LibraryImport(Lib)] internal static partial int us3l_set_requires_grad(TensorHandle t, int flag);
     [LibraryImport(Lib)] internal static partial int us3l_grad(TensorHandle t, out IntPtr grad);
-    [LibraryImport(Lib)] internal static partial int us3l_set_grad(TensorHandle t, TensorHandle? grad);
+    [LibraryImport(Lib)] internal static partial int us3l_set_grad(TensorHandle t, TensorHandle grad);
     [LibraryImport(Lib)] internal static partial int us3l_zero_grad(TensorHandle t, int setToNone);
-    [LibraryImport(Lib)] internal static partial int us3l_backward(TensorHandle t, TensorHandle? gradient, int retainGraph, int createGraph);
+    [LibraryImport(Lib)] internal static partial int us3l_backward(TensorHandle t, TensorHandle gradient, int retainGraph, int createGraph);
     [LibraryImport(Lib)] internal static unsafe partial int us3l_autograd_grad(IntPtr* outputs, IntPtr* gradOutputs, int nOutputs,
         IntPtr* inputs, int nInputs, int retainGraph, int createGraph, int allowUnused, IntPtr* results);
     [LibraryImport(Lib)] internal static partial int us3l_is_grad_enabled();

@@ -37,7 +37,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle us3l_lerp(TensorHandle a, TensorHandle b, double weight);
     [LibraryImport(Lib)] internal static partial TensorHandle us3l_clamp(TensorHandle x, int hasMin, double min, int hasMax, double max);
     [LibraryImport(Lib)] internal static partial int us3l_clamp_(TensorHandle x, int hasMin, double min, int hasMax, double max);
-    [LibraryImport(Lib)] internal static partial TensorHandle us3l_clamp_tensor(TensorHandle x, TensorHandle? min, TensorHandle? max);
+    [LibraryImport(Lib)] internal static partial TensorHandle us3l_clamp_tensor(TensorHandle x, TensorHandle min, TensorHandle max);
     [LibraryImport(Lib)] internal static partial TensorHandle us3l_where(TensorHandle cond, TensorHandle a, TensorHandle b);
     [LibraryImport(Lib)] internal static partial TensorHandle us3l_pow_scalar_tensor(double b, TensorHandle exponent);
     [LibraryImport(Lib)] internal static partial TensorHandle us3l_leaky_relu(TensorHandle x, double slope);

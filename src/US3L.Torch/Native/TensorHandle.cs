@@ -13,6 +13,12 @@ internal sealed class TensorHandle : SafeHandle
 
     internal TensorHandle(IntPtr raw) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(raw);
 
+    /// <summary>
+    /// Stands for "no tensor" in optional arguments: the marshaller rejects a null SafeHandle,
+    /// so optional tensors pass this zero handle instead. Never disposed.
+    /// </summary>
+    internal static readonly TensorHandle Null = new();
+
     public override bool IsInvalid => handle == IntPtr.Zero;
 
     protected override bool ReleaseHandle()
@@ -20,4 +26,10 @@ internal sealed class TensorHandle : SafeHandle
         NativeMethods.us3l_tensor_free(handle);
         return true;
     }
+}
+
+internal static class TensorHandleExtensions
+{
+    /// <summary>The tensor's handle, or <see cref="TensorHandle.Null"/> for an omitted optional tensor.</summary>
+    internal static TensorHandle HandleOrNull(this Tensor? t) => t?.Handle ?? TensorHandle.Null;
 }
