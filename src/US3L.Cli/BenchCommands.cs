@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using US3L.Cli.Bench;
+using US3L.Torch;
+
+namespace US3L.Cli;
+
+/// <summary>`us3l bench ...`: benchmarks that print JSON lines.</summary>
+internal static class BenchCommands
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks; each prints one JSON object per line");
+        bench.Subcommands.Add(Engine());
+        return bench;
+    }
+
+    private static Command Engine()
+    {
+        var widths = new Option<string>("--widths") { Description = "Comma-separated widths", DefaultValueFactory = _ => "1.0,0.5,0.25" };
+        var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 64 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per width", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps per width", DefaultValueFactory = _ => 2 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+        var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch comparison" };
+        var command = new Command("engine", "Tensor engine: sgemm and a CIFAR ResNet-18 train step per width, ours vs PyTorch")
+        {
+            widths, batch, steps, warmup, device, noPyTorch,
+        };
+        command.SetAction(parse =>
+        {
+            var parsedWidths = ParseWidths(parse.GetValue(widths)!);
+            var dev = Device.Parse(parse.GetValue(device)!);
+            if (dev.Type == DeviceType.CUDA && !torch.cuda.is_available())
+                throw new ArgumentException("--device cuda needs a CUDA build of the native shim and a GPU (see environment.md).");
+            EngineBenchmark.Run(new EngineBenchmark.Options(parsedWidths, Positive(parse.GetValue(batch), "--batch"),
+                Positive(parse.GetValue(steps), "--steps"), Math.Max(0, parse.GetValue(warmup)), dev, !parse.GetValue(noPyTorch)), Console.Out);
+        });
+        return command;
+    }
+
+    internal static double[] ParseWidths(string text)
+    {
+        var result = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) || w <= 0 || w > 1)
+                throw new ArgumentException($"--widths: '{part}' is not a width in (0, 1]; expected e.g. 1.0,0.5,0.25");
+            result.Add(w);
+        }
+        if (result.Count == 0) throw new ArgumentException("--widths: give at least one width, e.g. 1.0,0.5,0.25");
+        return result.ToArray();
+    }
+
+    private static int Positive(int value, string name) =>
+        value > 0 ? value : throw new ArgumentException($"{name} must be a positive integer, got {value}.");
+}

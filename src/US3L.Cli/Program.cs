@@ -1,0 +1,6 @@
+using System.CommandLine;
+using US3L.Cli;
+
+var root = new RootCommand("US3L Notebooks: universally slimmable self-supervised learning");
+root.Subcommands.Add(BenchCommands.Create());
+return Cli.Run(root, args);
