@@ -51,7 +51,8 @@ public sealed partial class Tensor
     public Tensor t() => NativeMethods.Wrap(NativeMethods.us3l_t(Handle));
 
     /// <summary>A batch of matrices with the last two dims swapped.</summary>
-    public Tensor mT => transpose(-2, -1);
+    public Tensor mT => dim() >= 2 ? transpose(-2, -1)
+        : throw new InvalidOperationException($"mT needs a matrix or a batch of matrices, got shape {ShapeString(shape)}.");
 
     /// <summary>A broadcast view to <paramref name="sizes"/>; -1 keeps a dim's size.</summary>
     public unsafe Tensor expand(params long[] sizes)
