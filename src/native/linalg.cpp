@@ -1,5 +1,5 @@
 // Linear algebra: matrix products, einsum, and the singular value decomposition.
-#include "shim.h"
+#include "list_inputs.h"
 
 using namespace us3l;
 
@@ -13,7 +13,9 @@ US3L_API tensor_t us3l_outer(tensor_t a, tensor_t b) {
 }
 US3L_API tensor_t us3l_dot(tensor_t a, tensor_t b) { return tensor_op("dot", {a, b}, [&] { return at::dot(*a, *b); }); }
 US3L_API tensor_t us3l_einsum(const char* equation, const tensor_t* xs, int n) {
-  return tensor_op("einsum", {}, [&] { return at::einsum(equation, tensors_of(xs, n)); });
+  return tensor_op("einsum", {}, [&] {
+    return with_listed_inputs(xs, n, std::string("\"") + equation + "\" on ", [&] { return at::einsum(equation, tensors_of(xs, n)); });
+  });
 }
 
 // Singular values in descending order, batched over leading dims.

@@ -1,5 +1,5 @@
 // Shape ops: views and reshapes, dim permutations, broadcasting, joining and splitting.
-#include "shim.h"
+#include "list_inputs.h"
 
 using namespace us3l;
 
@@ -60,10 +60,10 @@ US3L_API tensor_t us3l_repeat_interleave(tensor_t x, int64_t repeats, int has_di
 // ---- joining and splitting ---------------------------------------------------------------------
 
 US3L_API tensor_t us3l_cat(const tensor_t* xs, int n, int64_t dim) {
-  return tensor_op("cat", {}, [&] { return at::cat(tensors_of(xs, n), dim); });
+  return tensor_op("cat", {}, [&] { return with_listed_inputs(xs, n, "", [&] { return at::cat(tensors_of(xs, n), dim); }); });
 }
 US3L_API tensor_t us3l_stack(const tensor_t* xs, int n, int64_t dim) {
-  return tensor_op("stack", {}, [&] { return at::stack(tensors_of(xs, n), dim); });
+  return tensor_op("stack", {}, [&] { return with_listed_inputs(xs, n, "", [&] { return at::stack(tensors_of(xs, n), dim); }); });
 }
 // The splitting ops write their pieces into out (room for capacity handles) and return the
 // count, or -1 on error. The caller knows the count, or an upper bound, from the shape.

@@ -68,6 +68,7 @@ public class ReductionTests
         using var scope = torch.NewDisposeScope();
         var x = D(new double[] { 1, 5, 2, 7, 0, 3 }, 2, 3);
         Close(new double[] { 7, 5, 3 }, x.amax(0));
+        Close(new double[] { 7 }, x.amax(), Array.Empty<long>());
         Close(new double[] { 0 }, x.amin(new long[] { 0, 1 }));
         Close(new double[] { 1, 0 }, x.amin(1, keepdim: true), new long[] { 2, 1 });
         Equal(new long[] { 3 }, x.argmax(), Array.Empty<long>());

@@ -87,6 +87,26 @@ public class ShapeTests
     }
 
     [Fact]
+    public void MultiResultOpsBelongToTheEnclosingScope()
+    {
+        using var outer = torch.NewDisposeScope();
+        var x = torch.ones(4, 2);
+        Tensor[] pieces;
+        (Tensor values, Tensor indices) max;
+        (Tensor U, Tensor S, Tensor Vh) svd;
+        using (torch.NewDisposeScope())
+        {
+            pieces = x.split(1).Concat(x.chunk(2)).Concat(x.unbind(1)).ToArray();
+            max = x.max(0);
+            svd = torch.linalg.svd(x);
+        }
+        Assert.All(pieces, p => Assert.True(p.IsDisposed));
+        Assert.True(max.values.IsDisposed && max.indices.IsDisposed);
+        Assert.True(svd.U.IsDisposed && svd.S.IsDisposed && svd.Vh.IsDisposed);
+        Assert.False(x.IsDisposed);
+    }
+
+    [Fact]
     public void CatAndStackJoinAlongDims()
     {
         using var scope = torch.NewDisposeScope();
