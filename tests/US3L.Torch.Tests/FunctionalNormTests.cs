@@ -73,6 +73,7 @@ public class FunctionalNormTests
     public void LayerNormGradients()
     {
         GradCheck.Check(x => F.layer_norm(x[0], new long[] { 2, 3 }, x[1], x[2]), new[] { Randn(1, 2, 2, 3), Randn(2, 2, 3), Randn(3, 2, 3) });
+        GradCheck.Check(x => F.layer_norm(x[0], 4, eps: 1e-3), new[] { Randn(4, 3, 4) });
     }
 
     [Fact]
