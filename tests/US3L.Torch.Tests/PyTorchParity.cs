@@ -37,22 +37,26 @@ public sealed class PyTorchParityFixture : IDisposable
 
     private ParityData Generate()
     {
-        if (!File.Exists(Python))
-            throw new InvalidOperationException($"The PyTorch reference needs {Python} with torch; it is missing. Run ./build.sh setup (installs python3-torch).");
-        var (code, _, stderr) = RunPython("-c \"import torch\"");
-        if (code != 0)
-            throw new InvalidOperationException(
-                $"The PyTorch reference needs torch, but {Python} cannot import it: {stderr.Trim()}\nRun ./build.sh setup (installs python3-torch).");
+        if (ReferenceProblem(Python) is { } problem) throw new InvalidOperationException(problem);
         var script = Path.Combine(AppContext.BaseDirectory, "reference", Script);
         if (!File.Exists(script)) throw new InvalidOperationException($"The reference script {script} is missing from the test output.");
-        (code, _, stderr) = RunPython($"\"{script}\" \"{folder}\"");
+        var (code, _, stderr) = RunPython(Python, $"\"{script}\" \"{folder}\"");
         if (code != 0) throw new InvalidOperationException($"{Script} failed with exit code {code}:\n{stderr}");
         return ParityData.Load(folder);
     }
 
-    private static (int Code, string Stdout, string Stderr) RunPython(string arguments)
+    /// <summary>Why <paramref name="python"/> cannot serve as the reference, with the fix; null when it can.</summary>
+    internal static string? ReferenceProblem(string python)
     {
-        var start = new ProcessStartInfo(Python, arguments)
+        const string fix = "Run ./build.sh setup (installs python3-torch).";
+        if (!File.Exists(python)) return $"The PyTorch reference needs {python} with torch, but {python} is missing. {fix}";
+        var (code, _, stderr) = RunPython(python, "-c \"import torch\"");
+        return code == 0 ? null : $"The PyTorch reference needs torch, but {python} cannot import it: {stderr.Trim()}\n{fix}";
+    }
+
+    private static (int Code, string Stdout, string Stderr) RunPython(string python, string arguments)
+    {
+        var start = new ProcessStartInfo(python, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -60,7 +64,7 @@ public sealed class PyTorchParityFixture : IDisposable
         };
         // One thread keeps the reference deterministic and leaves the cores to the test run.
         start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
@@ -161,6 +165,6 @@ public sealed class ParityCall(Dictionary<string, Tensor> inputs, JsonElement kw
         : v.ValueKind == JsonValueKind.Array ? new IntPair(v[0].GetInt64(), v[1].GetInt64()) : v.GetInt64();
 
     /// <summary>A float or [h, w] argument.</summary>
-    public (double H, double W)? Doubles(string name) => Get(name) is not { } v ? null
-        : v.ValueKind == JsonValueKind.Array ? (v[0].GetDouble(), v[1].GetDouble()) : (v.GetDouble(), v.GetDouble());
+    public DoublePair? Doubles(string name) => Get(name) is not { } v ? null
+        : v.ValueKind == JsonValueKind.Array ? new DoublePair(v[0].GetDouble(), v[1].GetDouble()) : v.GetDouble();
 }

@@ -33,9 +33,7 @@ public class PyTorchParityTests(PyTorchParityFixture fixture) : IClassFixture<Py
         ["avg_pool2d"] = c => F.avg_pool2d(c["input"], c.Pair("kernel_size")!.Value, c.Pair("stride"), c.Pair("padding"), c.Bool("ceil_mode", false),
             c.Bool("count_include_pad", true), c.OptLong("divisor_override")),
         ["adaptive_avg_pool2d"] = c => F.adaptive_avg_pool2d(c["input"], c.Pair("output_size")!.Value),
-        ["interpolate"] = c => c.Doubles("scale_factor") is { } scale
-            ? F.interpolate(c["input"], scale, c.Str("mode", "nearest"), c.OptBool("align_corners"))
-            : F.interpolate(c["input"], size: c.Pair("size"), mode: c.Str("mode", "nearest"), align_corners: c.OptBool("align_corners")),
+        ["interpolate"] = c => F.interpolate(c["input"], c.Pair("size"), c.Doubles("scale_factor"), c.Str("mode", "nearest"), c.OptBool("align_corners")),
         ["grid_sample"] = c => F.grid_sample(c["input"], c["grid"], c.Str("mode", "bilinear"), c.Str("padding_mode", "zeros"), c.OptBool("align_corners")),
         ["affine_grid"] = c => F.affine_grid(c["theta"], c.Longs("size"), c.OptBool("align_corners")),
         ["pad"] = c => F.pad(c["input"], c.Longs("pad"), c.Str("mode", "constant"), c.Double("value", 0)),

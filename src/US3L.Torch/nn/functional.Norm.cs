@@ -50,6 +50,10 @@ public static partial class torch
                     return Wrap(NativeMethods.us3l_layer_norm(input.Handle, p, n, weight.HandleOrNull(), bias.HandleOrNull(), eps));
             }
 
+            /// <summary>Layer normalization over the last dimension of size <paramref name="normalized_shape"/>.</summary>
+            public static Tensor layer_norm(Tensor input, long normalized_shape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
+                layer_norm(input, new[] { normalized_shape }, weight, bias, eps);
+
             /// <summary>Group normalization. input [N, C, *] with C divisible by num_groups; weight, bias [C].</summary>
             public static Tensor group_norm(Tensor input, long num_groups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
             {

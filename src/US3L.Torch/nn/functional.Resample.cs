@@ -10,20 +10,14 @@ public static partial class torch
         public static partial class functional
         {
             /// <summary>
-            /// Resizes to <paramref name="size"/> or by <paramref name="scale_factor"/> (exactly one).
-            /// mode: "nearest", "nearest-exact", "bilinear" or "bicubic". align_corners (bilinear and
-            /// bicubic only, default false) maps corner pixel centres onto each other. With a scale
-            /// factor the output is floor(in * scale) and sampling uses the scale itself, as PyTorch.
+            /// Resizes to <paramref name="size"/> or by <paramref name="scale_factor"/> (exactly one; each an
+            /// int/double or an (h, w) pair). mode: "nearest", "nearest-exact", "bilinear" or "bicubic".
+            /// align_corners (bilinear and bicubic only, default false) maps corner pixel centres onto
+            /// each other. With a scale factor the output is floor(in * scale) and sampling uses the
+            /// scale itself, as PyTorch does.
             /// </summary>
-            public static Tensor interpolate(Tensor input, IntPair? size = null, double? scale_factor = null, string mode = "nearest",
-                bool? align_corners = null) =>
-                Interpolate(input, size, scale_factor is { } f ? (f, f) : null, mode, align_corners);
-
-            /// <summary>Resizes by separate (height, width) scale factors.</summary>
-            public static Tensor interpolate(Tensor input, (double H, double W) scale_factor, string mode = "nearest", bool? align_corners = null) =>
-                Interpolate(input, null, scale_factor, mode, align_corners);
-
-            private static Tensor Interpolate(Tensor input, IntPair? size, (double H, double W)? scale, string mode, bool? align_corners)
+            public static Tensor interpolate(Tensor input, IntPair? size = null, DoublePair? scale_factor = null, string mode = "nearest",
+                bool? align_corners = null)
             {
                 const string op = "interpolate";
                 RequireDims(input, op, nameof(input), "[N, C, H, W]; only 2-D resizing is supported", 4);
@@ -37,14 +31,14 @@ public static partial class torch
                 };
                 if (align_corners is not null && code is InterpolateMode.Nearest or InterpolateMode.NearestExact)
                     throw new ArgumentException($"{op}: align_corners applies only to \"bilinear\" and \"bicubic\", not \"{mode}\".", nameof(align_corners));
-                if ((size is null) == (scale is null))
+                if ((size is null) == (scale_factor is null))
                     throw new ArgumentException($"{op}: give exactly one of size and scale_factor.");
                 if (size is { } s)
                 {
                     s.AtLeast(1, op, nameof(size));
                     return Wrap(NativeMethods.us3l_interpolate(input.Handle, code, 1, s.H, s.W, 0, 0, align_corners == true ? 1 : 0));
                 }
-                var (sh, sw) = scale!.Value;
+                var (sh, sw) = scale_factor!.Value;
                 if (!(sh > 0 && sw > 0) || double.IsInfinity(sh) || double.IsInfinity(sw))
                     throw new ArgumentException($"{op}: scale_factor must be positive and finite, got ({sh}, {sw}).", "scale_factor");
                 return Wrap(NativeMethods.us3l_interpolate(input.Handle, code, 0, 0, 0, sh, sw, align_corners == true ? 1 : 0));
