@@ -28,8 +28,7 @@ public abstract partial class Module : IDisposable
 
     /// <summary>
     /// Registers <paramref name="value"/> as parameter <paramref name="name"/> and returns the
-    /// parameter (see <see cref="Parameter.Create"/>). Null registers an absent optional
-    /// parameter (e.g. no bias). Registering a name again replaces and frees the old tensor.
+    /// parameter (see <see cref="Parameter.Create"/>). Registering a name again replaces and frees the old tensor.
     /// </summary>
     public Tensor register_parameter(string name, Tensor value, bool requires_grad = true)
     {
@@ -39,12 +38,16 @@ public abstract partial class Module : IDisposable
         return p;
     }
 
-    /// <summary>Registers an absent optional parameter, listed by nothing but kept in the name space.</summary>
-    public void register_parameter(string name, Tensor? value)
+    /// <summary>
+    /// An optional parameter such as a bias: null registers the name as absent (listed nowhere,
+    /// as PyTorch's <c>register_parameter(name, None)</c>); otherwise as register_parameter.
+    /// </summary>
+    public Tensor? register_optional_parameter(string name, Tensor? value, bool requires_grad = true)
     {
-        if (value is not null) { register_parameter(name, value, true); return; }
+        if (value is not null) return register_parameter(name, value, requires_grad);
         CheckName(name, "parameter");
         Set(ownParameters, name, null);
+        return null;
     }
 
     /// <summary>
