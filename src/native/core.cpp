@@ -4,7 +4,9 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <malloc.h>
 #include <sstream>
 
 namespace us3l {
@@ -59,6 +61,18 @@ void fail(const char* op, std::initializer_list<const at::Tensor*> inputs, const
 }  // namespace us3l
 
 using namespace us3l;
+
+// Called once when .NET first touches the shim.
+// glibc serves blocks above its mmap threshold with a fresh mmap, so every large tensor of every
+// training step pays thousands of page faults when it is first written. A Python process quickly
+// raises the threshold through glibc's dynamic adjustment; a .NET process does not, and measured
+// 15-100% slower train steps because of it. Fixing the threshold at glibc's own dynamic maximum
+// (and trimming above twice that) gives .NET the steady state PyTorch runs in. Environment
+// settings (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_) still win.
+US3L_API void us3l_init() {
+  if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+}
 
 US3L_API const char* us3l_last_error() { return last_error.c_str(); }
 

@@ -9,12 +9,14 @@ internal static partial class NativeMethods
 
     static NativeMethods()
     {
+        us3l_init();
         // Debian's libtorch starts with a single OpenMP thread; use every core unless the user
         // chose a count through OMP_NUM_THREADS.
         if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
             us3l_set_num_threads(Environment.ProcessorCount);
     }
 
+    [LibraryImport(Lib)] internal static partial void us3l_init();
     [LibraryImport(Lib)] internal static partial IntPtr us3l_last_error();
     [LibraryImport(Lib)] internal static partial long us3l_live_tensors();
     [LibraryImport(Lib)] internal static partial void us3l_tensor_free(IntPtr t);
