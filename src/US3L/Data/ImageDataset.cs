@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Runtime.ExceptionServices;
 using US3L.Torch;
 
 namespace US3L.Data;
@@ -62,35 +62,33 @@ public abstract class ImageDataset
     {
         var b = indices.Length;
         var size = ImageSize;
-        if ((long)b * size > Array.MaxLength)
-            throw new ArgumentException($"{Name}: a batch of {b} images of {size} bytes exceeds one array; use a smaller batch.");
-        // A pooled buffer: torch.tensor copies it, so it can be reused by the next batch at once.
-        var rented = ArrayPool<byte>.Shared.Rent(b * size);
-        var pixels = rented.AsSpan(0, b * size);
         var labels = new long[b];
         for (var i = 0; i < b; i++)
         {
             CheckIndex(indices[i]);
             labels[i] = Label(indices[i]);
         }
+        // Rows are written straight into the tensor's storage: one copy per image, no staging buffer.
+        var images = torch.empty(new long[] { b, Channels, Height, Width }, ScalarType.UInt8).DetachFromDisposeScope();
         try
         {
             if (ReadsAreExpensive && b > 1)
             {
                 var idx = indices.ToArray();
-                Parallel.For(0, b, i => CopyImage(idx[i], rented.AsSpan(i * size, size)));
+                ForEachImage(b, i => CopyImage(idx[i], images.AsSpan<byte>().Slice(i * size, size)));
             }
             else
             {
+                var pixels = images.AsSpan<byte>();
                 for (var i = 0; i < b; i++) CopyImage(indices[i], pixels.Slice(i * size, size));
             }
-            var images = torch.tensor<byte>(pixels, new long[] { b, Channels, Height, Width }).DetachFromDisposeScope();
             var labelTensor = torch.tensor<long>(labels, new long[] { b }).DetachFromDisposeScope();
             return new ImageBatch(images, labelTensor, epoch, batchIndex);
         }
-        finally
+        catch
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            images.Dispose();
+            throw;
         }
     }
 
@@ -113,8 +111,18 @@ public abstract class ImageDataset
         var pixels = new byte[(long)Count * size];
         var labels = new long[Count];
         for (var i = 0; i < Count; i++) labels[i] = Label(i);
-        Parallel.For(0, Count, i => CopyImage(i, pixels.AsSpan((int)((long)i * size), size)));
+        ForEachImage(Count, i => CopyImage(i, pixels.AsSpan((int)((long)i * size), size)));
         return new InMemoryImageDataset(Name, Channels, Height, Width, ClassNames, pixels, labels);
+    }
+
+    /// <summary>Runs <paramref name="body"/> for 0..n-1 in parallel; the first error surfaces as itself, not wrapped.</summary>
+    private static void ForEachImage(int n, Action<int> body)
+    {
+        try { Parallel.For(0, n, body); }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
     }
 
     protected void CheckIndex(int index)
