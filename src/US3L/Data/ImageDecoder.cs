@@ -77,17 +77,37 @@ public static class ImageDecoder
     {
         fixed (byte* p = bytes)
         {
-            if (TurboJpeg.tjDecompressHeader3(handle, p, (nuint)bytes.Length, out var w, out var h, out _, out _) != 0)
+            if (TurboJpeg.tjDecompressHeader3(handle, p, (nuint)bytes.Length, out var w, out var h, out _, out var colorspace) != 0)
                 throw new DatasetException($"{path}: corrupt JPEG header ({TurboJpeg.LastError(handle)}).");
             CheckSize(w, h, path);
-            var rgb = new byte[(long)w * h * 3];
-            fixed (byte* o = rgb)
+            // TurboJPEG cannot convert CMYK to RGB itself (a few ImageNet photos are CMYK).
+            var cmyk = colorspace is TurboJpeg.ColorspaceCmyk or TurboJpeg.ColorspaceYcck;
+            var channels = cmyk ? 4 : 3;
+            var pixels = new byte[(long)w * h * channels];
+            fixed (byte* o = pixels)
                 // A warning (e.g. premature end of data) still counts: the pixels would be partly grey.
-                if (TurboJpeg.tjDecompress2(handle, p, (nuint)bytes.Length, o, w, w * 3, h, TurboJpeg.PixelFormatRgb, TurboJpeg.FlagAccurateDct) != 0)
+                if (TurboJpeg.tjDecompress2(handle, p, (nuint)bytes.Length, o, w, w * channels, h,
+                        cmyk ? TurboJpeg.PixelFormatCmyk : TurboJpeg.PixelFormatRgb, TurboJpeg.FlagAccurateDct) != 0)
                     throw new DatasetException($"{path}: corrupt JPEG data ({TurboJpeg.LastError(handle)}).");
-            return new DecodedImage(w, h, rgb);
+            return new DecodedImage(w, h, cmyk ? CmykToRgb(pixels) : pixels);
         }
     }, path);
+
+    /// <summary>
+    /// JPEG CMYK is stored inverted (Adobe convention, what libjpeg hands back), so with stored values
+    /// c, k the red level is c*k/255; the same for green and blue. Pillow and OpenCV convert alike.
+    /// </summary>
+    private static byte[] CmykToRgb(byte[] cmyk)
+    {
+        var n = cmyk.Length / 4;
+        var rgb = new byte[n * 3];
+        for (var i = 0; i < n; i++)
+        {
+            var k = cmyk[4 * i + 3];
+            for (var c = 0; c < 3; c++) rgb[3 * i + c] = (byte)((cmyk[4 * i + c] * k + 127) / 255);
+        }
+        return rgb;
+    }
 
     private static T WithJpeg<T>(Func<IntPtr, T> body, string path)
     {

@@ -27,6 +27,7 @@ public class ImageFolderTests
             "dog/sub/d.png": Image.fromarray(smooth(10, 12, 4), "RGBA"),
             "dog/e.png": Image.fromarray(smooth(18, 18, 3), "RGB").convert("P", palette=Image.ADAPTIVE, colors=16),
             "dog/f.jpeg": Image.fromarray(smooth(16, 20, 1)[:, :, 0], "L"),
+            "dog/g.jpg": Image.fromarray(smooth(12, 14, 3), "RGB").convert("CMYK"),
         }
         out = {}
         for name, im in files.items():
@@ -58,7 +59,7 @@ public class ImageFolderTests
     }
 
     [Fact]
-    public void Decoders_match_PIL_for_jpeg_png_gray_palette_and_alpha()
+    public void Decoders_match_PIL_for_jpeg_png_gray_cmyk_palette_and_alpha()
     {
         using var dir = new TempDirectory();
         foreach (var (name, r) in Make(dir))
@@ -77,11 +78,11 @@ public class ImageFolderTests
         var refs = Make(dir);
         var crop = ImageFolderDataset.Open(dir.Path, new ImageFolderOptions { Height = 16, Width = 16 });
         Assert.Equal(new[] { "cat", "dog" }, crop.ClassNames);
-        Assert.Equal(6, crop.Count);
+        Assert.Equal(7, crop.Count);
         var names = Enumerable.Range(0, crop.Count)
             .Select(i => Path.GetRelativePath(dir.Path, crop.FilePath(i)).Replace('\\', '/')).ToArray();
-        Assert.Equal(new[] { "cat/a.jpg", "cat/b.png", "dog/c.png", "dog/e.png", "dog/f.jpeg", "dog/sub/d.png" }, names);
-        Assert.Equal(new long[] { 0, 0, 1, 1, 1, 1 }, Enumerable.Range(0, 6).Select(crop.Label).ToArray());
+        Assert.Equal(new[] { "cat/a.jpg", "cat/b.png", "dog/c.png", "dog/e.png", "dog/f.jpeg", "dog/g.jpg", "dog/sub/d.png" }, names);
+        Assert.Equal(new long[] { 0, 0, 1, 1, 1, 1, 1 }, Enumerable.Range(0, 7).Select(crop.Label).ToArray());
 
         var stretch = ImageFolderDataset.Open(dir.Path, new ImageFolderOptions { Height = 16, Width = 16, Resize = ResizeMode.Stretch });
         for (var i = 0; i < crop.Count; i++)
@@ -91,7 +92,7 @@ public class ImageFolderTests
             Assert.True(MaxDiff(Convert.FromHexString(refs[names[i]].stretch), stretch.GetImage(i)) <= 2, names[i]);
         }
 
-        using var batch = crop.GetBatch(new[] { 5, 0, 2 });
+        using var batch = crop.GetBatch(new[] { 6, 0, 2 });
         Assert.Equal(new long[] { 3, 3, 16, 16 }, batch.Images.shape);
         Assert.Equal(new long[] { 1, 0, 1 }, batch.Labels.ToArray<long>());
         Assert.Equal(crop.GetImage(2), batch.Images.ToArray<byte>()[(2 * 768)..]);
@@ -112,7 +113,7 @@ public class ImageFolderTests
 
         var warnings = new List<string>();
         var d = ImageFolderDataset.Open(dir.Path, new ImageFolderOptions { BadFiles = BadFilePolicy.Skip, Warn = warnings.Add });
-        Assert.Equal(6, d.Count);
+        Assert.Equal(7, d.Count);
         Assert.Contains(bad, Assert.Single(warnings));
     }
 

@@ -11,6 +11,9 @@ internal static partial class TurboJpeg
     private const string Lib = "libturbojpeg.so.0";
 
     public const int PixelFormatRgb = 0;   // TJPF_RGB
+    public const int PixelFormatCmyk = 11; // TJPF_CMYK
+    public const int ColorspaceCmyk = 3;   // TJCS_CMYK
+    public const int ColorspaceYcck = 4;   // TJCS_YCCK
     public const int ErrorWarning = 0;     // TJERR_WARNING
     public const int FlagAccurateDct = 4096;
 
