@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libtorch-dev                  # libtorch 1.13 (CPU) headers, libraries and CMake config
   libopenblas0-pthread          # fast BLAS: without it matrix products run ~19x slower
   python3-torch python3-numpy   # PyTorch on the same libtorch: the reference in tests and benchmarks
+  dataset-fashion-mnist libturbojpeg0 libspng0 python3-pil  # default dataset; JPEG/PNG decoding; PIL writes test images
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
