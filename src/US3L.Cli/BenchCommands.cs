@@ -12,6 +12,7 @@ internal static class BenchCommands
     {
         var bench = new Command("bench", "Benchmarks; each prints one JSON object per line");
         bench.Subcommands.Add(Engine());
+        bench.Subcommands.Add(Loader());
         return bench;
     }
 
@@ -35,6 +36,24 @@ internal static class BenchCommands
                 throw new ArgumentException("--device cuda needs a CUDA build of the native shim and a GPU (see environment.md).");
             EngineBenchmark.Run(new EngineBenchmark.Options(parsedWidths, Positive(parse.GetValue(batch), "--batch"),
                 Positive(parse.GetValue(steps), "--steps"), Math.Max(0, parse.GetValue(warmup)), dev, !parse.GetValue(noPyTorch)), Console.Out);
+        });
+        return command;
+    }
+
+    private static Command Loader()
+    {
+        var batch = new Option<int>("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 256 };
+        var epochs = new Option<int>("--epochs") { Description = "Timed epochs per setting", DefaultValueFactory = _ => 3 };
+        var command = new Command("loader", "Data loader: Fashion-MNIST batches per second, with and without prefetch") { batch, epochs };
+        command.SetAction(parse =>
+        {
+            foreach (var r in US3L.Data.LoaderBenchmark.Run(batchSize: Positive(parse.GetValue(batch), "--batch"),
+                         epochs: Positive(parse.GetValue(epochs), "--epochs")))
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    bench = "loader", dataset = r.Dataset, batch = r.BatchSize, prefetch = r.Prefetch,
+                    consumer = r.ConsumerWork ? "to_float_normalize" : "none", img_s = Math.Round(r.ImagesPerSecond),
+                }));
         });
         return command;
     }

@@ -13,7 +13,8 @@ internal static class Cli
         var parsed = root.Parse(args);
         try
         {
-            return parsed.Invoke();
+            // Our handler below prints one line; System.CommandLine's own would print the stack trace.
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
         {
