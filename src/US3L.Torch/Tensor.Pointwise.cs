@@ -29,6 +29,12 @@ public sealed partial class Tensor
         return this;
     }
 
+    private Tensor BinaryInPlace(BinaryOp op, long value)
+    {
+        NativeMethods.Check(NativeMethods.us3l_binary_scalar_(op, Handle, value, 1));
+        return this;
+    }
+
     // ---- unary -----------------------------------------------------------------------------
     public Tensor neg() => Unary(UnaryOp.Neg);
     public Tensor abs() => Unary(UnaryOp.Abs);
@@ -113,6 +119,7 @@ public sealed partial class Tensor
     // In-place forms (used by optimizers and initialisers, usually under no_grad).
     public Tensor add_(Tensor other) => BinaryInPlace(BinaryOp.Add, other);
     public Tensor add_(double value) => BinaryInPlace(BinaryOp.Add, value);
+    public Tensor add_(long value) => BinaryInPlace(BinaryOp.Add, value);
     public Tensor add_(Tensor other, double alpha)
     {
         NativeMethods.Check(NativeMethods.us3l_add_scaled_(Handle, other.Handle, alpha));
@@ -120,8 +127,10 @@ public sealed partial class Tensor
     }
     public Tensor sub_(Tensor other) => BinaryInPlace(BinaryOp.Sub, other);
     public Tensor sub_(double value) => BinaryInPlace(BinaryOp.Sub, value);
+    public Tensor sub_(long value) => BinaryInPlace(BinaryOp.Sub, value);
     public Tensor mul_(Tensor other) => BinaryInPlace(BinaryOp.Mul, other);
     public Tensor mul_(double value) => BinaryInPlace(BinaryOp.Mul, value);
+    public Tensor mul_(long value) => BinaryInPlace(BinaryOp.Mul, value);
     public Tensor div_(Tensor other) => BinaryInPlace(BinaryOp.Div, other);
     public Tensor div_(double value) => BinaryInPlace(BinaryOp.Div, value);
     public Tensor pow_(double value) => BinaryInPlace(BinaryOp.Pow, value);

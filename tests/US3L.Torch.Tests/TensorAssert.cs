@@ -13,6 +13,13 @@ public static class TensorAssert
             Assert.True(Math.Abs(expected[i] - values[i]) <= tol, $"element {i}: expected {expected[i]:G8}, got {values[i]:G8}");
     }
 
+    /// <summary>Asserts equal shapes and values within tol (tol 0: exactly equal).</summary>
+    public static void Close(Tensor expected, Tensor actual, double tol)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        Close(expected.to(ScalarType.Float64).ToArray<double>(), actual, null, tol);
+    }
+
     /// <summary>Asserts the shape and the exact int64 values (row-major).</summary>
     public static void Equal(long[] expected, Tensor actual, long[]? shape = null)
     {

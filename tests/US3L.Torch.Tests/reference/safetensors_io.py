@@ -24,12 +24,9 @@ def to_bytes(t):
     return (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).numpy().tobytes()
 
 
-def write(path):
-    tensors = {f"t_{code.lower()}": torch.tensor(VALUES[code], dtype=dt).reshape(2, 3) for code, dt in DTYPES.items()}
-    tensors["empty"] = torch.zeros(0, dtype=torch.float32)
-    tensors["scalar"] = torch.tensor(7.0, dtype=torch.float64)
+def save(path, tensors, metadata):
     code_of = {dt: code for code, dt in DTYPES.items()}
-    header, blobs, offset = {"__metadata__": {"format": "pt", "writer": "python"}}, [], 0
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
     for name, t in tensors.items():
         blob = to_bytes(t)
         header[name] = {"dtype": code_of[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
@@ -41,20 +38,37 @@ def write(path):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
-def read(path):
+def write(path):
+    tensors = {f"t_{code.lower()}": torch.tensor(VALUES[code], dtype=dt).reshape(2, 3) for code, dt in DTYPES.items()}
+    tensors["empty"] = torch.zeros(0, dtype=torch.float32)
+    tensors["scalar"] = torch.tensor(7.0, dtype=torch.float64)
+    save(path, tensors, {"format": "pt", "writer": "python"})
+
+
+def load(path):
+    """Returns ({name: tensor}, metadata) of a safetensors file."""
     data = open(path, "rb").read()
     (n,) = struct.unpack("<Q", data[:8])
     assert n % 8 == 0, "header not padded to 8 bytes"
     header = json.loads(data[8:8 + n])
     body = data[8 + n:]
-    out = {"metadata": header.pop("__metadata__", {}), "tensors": {}}
+    metadata = header.pop("__metadata__", {})
+    tensors = {}
     for name, e in header.items():
         begin, end = e["data_offsets"]
         dt = DTYPES[e["dtype"]]
         raw = np.frombuffer(body[begin:end], dtype=np.uint8).copy()
         t = torch.from_numpy(raw).view(dt) if raw.size else torch.zeros(0, dtype=dt)
-        t = t.reshape(e["shape"])
-        out["tensors"][name] = {"dtype": e["dtype"], "shape": e["shape"], "values": t.double().reshape(-1).tolist()}
+        tensors[name] = t.reshape(e["shape"])
+    return tensors, metadata
+
+
+def read(path):
+    tensors, metadata = load(path)
+    out = {"metadata": metadata, "tensors": {}}
+    for name, t in tensors.items():
+        code = next(c for c, dt in DTYPES.items() if dt == t.dtype)
+        out["tensors"][name] = {"dtype": code, "shape": list(t.shape), "values": t.double().reshape(-1).tolist()}
     print(json.dumps(out))
 
 
