@@ -19,12 +19,18 @@ public sealed record WidthSweepOptions(EvalProtocol Protocol)
     /// feature the extractor returns.
     /// </summary>
     public Func<double, int>? FeatureCount { get; init; }
+    /// <summary>
+    /// Also measure the collapse meters (science.md 2.2) on the first this-many test features of
+    /// each width; null skips them. Small widths collapse first, so this is the per-width view.
+    /// </summary>
+    public int? CollapseRows { get; init; }
     /// <summary>Where the feature banks live (CPU by default).</summary>
     public Device? FeatureDevice { get; init; }
 }
 
 /// <summary>The measurements at one width.</summary>
-public sealed record WidthPoint(double Width, long? Macs, int FeatureDim, IReadOnlyList<EvalResult> Knn, EvalResult? Linear)
+public sealed record WidthPoint(double Width, long? Macs, int FeatureDim, IReadOnlyList<EvalResult> Knn, EvalResult? Linear,
+    CollapseStats? Collapse)
 {
     /// <summary>Top-1 of the first kNN setting.</summary>
     public double KnnTop1 => Knn[0].Top1;
@@ -58,10 +64,12 @@ public static class WidthSweep
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(options);
         options.Protocol.Validate();
-        if (options.Knn.Count == 0) throw new ArgumentException("A width sweep needs at least one kNN setting.", nameof(options));
+        if (options.Knn is null || options.Knn.Count == 0) throw new ArgumentException("A width sweep needs at least one kNN setting.", nameof(options));
         if (train.Dataset.NumClasses != test.Dataset.NumClasses)
             throw new ArgumentException(
                 $"Train '{train.Dataset.Name}' has {train.Dataset.NumClasses} classes, test '{test.Dataset.Name}' has {test.Dataset.NumClasses}.");
+        if (options.CollapseRows is < 2)
+            throw new ArgumentOutOfRangeException(nameof(options), $"CollapseRows must be at least 2, got {options.CollapseRows}.");
         var list = widths?.ToList() ?? throw new ArgumentNullException(nameof(widths));
         if (list.Count == 0) throw new ArgumentException("A width sweep needs at least one width.", nameof(widths));
         foreach (var w in list)
@@ -101,7 +109,11 @@ public static class WidthSweep
                 linear = EvalResult.FromLinear(probe, options.Protocol, trainBank.Count, testBank.Count, width, macs,
                     extraction + clock.Elapsed.TotalSeconds);
             }
-            return new WidthPoint(width, macs, trainBank.Dim, knnRows, linear);
+            CollapseStats? collapse = null;
+            if (options.CollapseRows is { } rows)
+                using (torch.NewDisposeScope())
+                    collapse = CollapseMeter.Measure(testBank.Features.narrow(0, 0, Math.Min(rows, testBank.Count)));
+            return new WidthPoint(width, macs, trainBank.Dim, knnRows, linear, collapse);
         }
     }
 

@@ -30,6 +30,7 @@ public class EvaluationMemoryTests
                 Knn = new[] { new KnnOptions(10) },
                 Linear = new LinearProbeOptions(Epochs: 1),
                 FeatureCount = w => (int)(6 * w),
+                CollapseRows = 16,
             }, model: model);
         }
 

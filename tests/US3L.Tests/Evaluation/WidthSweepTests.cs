@@ -51,6 +51,7 @@ public class WidthSweepTests
             Linear = new LinearProbeOptions(Epochs: 5, BatchSize: 16),
             Macs = w => (long)(1000 * w * w),
             FeatureCount = ToyBackbone.Features,
+            CollapseRows = 20,
         };
         var seen = new List<double>();
         var points = WidthSweep.Run(backbone.Extract, train, test, new[] { 1.0, 0.5, 0.25 }, options,
@@ -65,6 +66,7 @@ public class WidthSweepTests
         {
             Assert.Equal((long)(1000 * p.Width * p.Width), p.Macs);
             Assert.Equal(2, p.Knn.Count);
+            Assert.Equal((20, p.FeatureDim), (p.Collapse!.Count, p.Collapse.Dim));
             Assert.NotNull(p.Linear);
             Assert.Equal(p.Knn[0].Top1, p.KnnTop1);
             Assert.Equal(p.Linear!.Top1, p.LinearTop1);
@@ -98,6 +100,7 @@ public class WidthSweepTests
         Assert.Null(points[0].Linear);
         Assert.Null(points[0].LinearTop1);
         Assert.Null(points[0].Macs);
+        Assert.Null(points[0].Collapse);
         Assert.Single(points[0].Results);
     }
 
