@@ -90,13 +90,18 @@ public sealed class ColorJitter : RandomAugmentation
         }
         if (factor.Any(f => f != 1))
         {
-            // Per-sample blend target: 0 (brightness), mean luma (contrast) or luma (saturation).
-            // Samples whose factor is 1 keep x exactly: 1 * x + 0 * target.
+            // torchvision's blend f x + (1 - f) target, with the per-sample target 0 (brightness),
+            // mean luma (contrast) or luma (saturation), as x f + luma (1 - f)[saturation] +
+            // mean (1 - f)[contrast]. Samples whose factor is 1 keep x exactly (zero coefficients).
             var luma = ColorOps.Grayscale(x);
-            var target = luma * SampleRandom.Column(useLuma, x);
+            var lumaCoefficient = factor.Select((f, b) => useLuma[b] * (1 - f)).ToArray();
+            var blended = x * SampleRandom.Column(factor, x) + luma * SampleRandom.Column(lumaCoefficient, x);
             if (useContrast.Any(c => c != 0))
-                target = target + luma.mean(new long[] { 1, 2, 3 }, keepdim: true) * SampleRandom.Column(useContrast, x);
-            x = ColorOps.Blend(x, target, SampleRandom.Column(factor, x));
+            {
+                var meanCoefficient = factor.Select((f, b) => useContrast[b] * (1 - f)).ToArray();
+                blended = blended + luma.mean(new long[] { 1, 2, 3 }, keepdim: true) * SampleRandom.Column(meanCoefficient, x);
+            }
+            x = blended.clamp_(0, 1);
         }
         var hue = hueSamples.ToArray();
         return BatchSubset.Apply(x, hue, (sub, idx) => ColorOps.Hue(sub, SampleRandom.Column(idx.Select(i => samples[i].Hue).ToArray(), sub)));

@@ -17,8 +17,12 @@ public static class ColorOps
     {
         var c = RequireGrayOrRgb(x, "Grayscale");
         if (c == 1) return x;
-        return x.narrow(1, 0, 1) * LumaR + x.narrow(1, 1, 1) * LumaG + x.narrow(1, 2, 1) * LumaB;
+        return (x * LumaWeights(x)).sum(1, keepdim: true);
     }
+
+    /// <summary>[1, 3, 1, 1] luma weights on the device of <paramref name="like"/>.</summary>
+    internal static Tensor LumaWeights(Tensor like) =>
+        torch.tensor<float>(new[] { (float)LumaR, (float)LumaG, (float)LumaB }, new long[] { 1, 3, 1, 1 }, like.device);
 
     /// <summary>torchvision's _blend: (f x + (1 - f) target).clamp(0, 1); f = 1 returns x exactly.</summary>
     public static Tensor Blend(Tensor x, Tensor target, Tensor factor) =>
@@ -36,42 +40,29 @@ public static class ColorOps
         RequireGrayOrRgb(x, "Saturation") == 1 ? x : Blend(x, Grayscale(x), factor);
 
     /// <summary>
-    /// Rotates the hue by <paramref name="shift"/> [B, 1, 1, 1] (in turns, [-0.5, 0.5]) through
-    /// torchvision's RGB -> HSV conversion and the closed-form HSV -> RGB
-    /// c_n = v - v s clamp(min(k, 4 - k), 0, 1), k = (n + 6h) mod 6, n = 5, 3, 1, which equals
-    /// torchvision's piecewise table. A 1-channel image is returned as is.
+    /// Rotates the hue by <paramref name="shift"/> [B, 1, 1, 1] (in turns, [-0.5, 0.5]), as
+    /// torchvision's RGB -> HSV, h = (h + shift) mod 1, HSV -> RGB, in fewer passes: a hue rotation
+    /// keeps v = max and the chroma c = max - min, so with the sextant hue h6 = 6h taken from the
+    /// channel holding the maximum ((g - b) / c, 2 + (b - r) / c or 4 + (r - g) / c; equal at ties),
+    /// channel n of the result is v - c clamp(min(k, 4 - k), 0, 1), k = (n + h6 + 6 shift) mod 6,
+    /// n = 5, 3, 1 (the closed form of torchvision's piecewise table). A 1-channel image is returned as is.
     /// </summary>
     public static Tensor Hue(Tensor x, Tensor shift)
     {
         if (RequireGrayOrRgb(x, "Hue") == 1) return x;
-        var (h, s, v) = RgbToHsv(x);
-        h = (h + shift).remainder(1.0);
-        var k = (torch.tensor<float>(new float[] { 5, 3, 1 }, new long[] { 1, 3, 1, 1 }, x.device) + h * 6).remainder(6.0);
+        var (v, argmax) = x.max(1, keepdim: true);
+        var chroma = v - x.amin(1, keepdim: true);
+        // (g - b, b - r, r - g): the candidate sextant hues per channel, before the offsets 0, 2, 4.
+        var differences = x.roll(-1, 1) - x.roll(-2, 1);
+        var candidates = differences / chroma.clamp_min(1e-12) + Constant(like: x, 0, 2, 4);
+        var h6 = candidates.gather(1, argmax) + shift * 6;
+        var k = (h6 + Constant(like: x, 5, 3, 1)).remainder(6.0);
         var ramp = torch.minimum(k, 4 - k).clamp_(0, 1);
-        return v - v * s * ramp;
+        return v - chroma * ramp;
     }
 
-    /// <summary>torchvision's _rgb2hsv: hue in [0, 1), saturation, value, each [B, 1, H, W].</summary>
-    internal static (Tensor H, Tensor S, Tensor V) RgbToHsv(Tensor x)
-    {
-        var (r, g, b) = (x.narrow(1, 0, 1), x.narrow(1, 1, 1), x.narrow(1, 2, 1));
-        var maxc = x.amax(1, keepdim: true);
-        var minc = x.amin(1, keepdim: true);
-        var grey = maxc.eq(minc);
-        var chroma = maxc - minc;
-        var ones = torch.ones_like(maxc);
-        var s = chroma / torch.where(grey, ones, maxc);
-        var divisor = torch.where(grey, ones, chroma);
-        var rc = (maxc - r) / divisor;
-        var gc = (maxc - g) / divisor;
-        var bc = (maxc - b) / divisor;
-        var isR = maxc.eq(r);
-        var isG = maxc.eq(g) & !isR;
-        var isB = !maxc.eq(g) & !isR;
-        var h = isR.to(ScalarType.Float32) * (bc - gc) + isG.to(ScalarType.Float32) * (2.0 + rc - bc) + isB.to(ScalarType.Float32) * (4.0 + gc - rc);
-        h = (h / 6.0 + 1.0).fmod(1.0);
-        return (h, s, maxc);
-    }
+    private static Tensor Constant(Tensor like, params float[] perChannel) =>
+        torch.tensor<float>(perChannel, new long[] { 1, perChannel.Length, 1, 1 }, like.device);
 
     /// <summary>Inverts the pixels at or above <paramref name="threshold"/>: where(x >= t, 1 - x, x).</summary>
     public static Tensor Solarize(Tensor x, double threshold) => torch.where(x.ge(threshold), 1 - x, x);
