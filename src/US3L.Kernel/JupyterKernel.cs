@@ -50,6 +50,7 @@ internal sealed class JupyterKernel : IDisposable
         var control = new Thread(ControlLoop) { IsBackground = true, Name = "control" };
         heartbeat.Start();
         control.Start();
+        ParentWatchdog.Start();
         _channels.PublishStatus("starting", null);
 
         while (!_stopping)
