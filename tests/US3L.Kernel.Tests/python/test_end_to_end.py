@@ -1,4 +1,5 @@
 """End-to-end behaviour of the C# kernel through jupyter_client and nbclient."""
+import json
 import os
 import tempfile
 import threading
@@ -140,6 +141,33 @@ class KernelRestart(unittest.TestCase):
             reply, outputs = ks.execute(kc, "1 + 1")
             self.assertEqual(reply["status"], "ok")
             self.assertEqual(ks.of_type(outputs, "execute_result")[0]["content"]["data"]["text/plain"], "2")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
+
+
+class SignalModeInterrupt(unittest.TestCase):
+    """A kernelspec with interrupt_mode "signal" makes jupyter_client send SIGINT instead."""
+
+    def test_sigint_interrupts_the_cell_not_the_kernel(self):
+        kernels = os.path.join(os.environ["JUPYTER_PATH"].split(os.pathsep)[0], "kernels")
+        with open(os.path.join(kernels, ks.KERNEL_NAME, "kernel.json")) as f:
+            spec = json.load(f)
+        spec["interrupt_mode"] = "signal"
+        os.makedirs(os.path.join(kernels, "us3l-csharp-signal"), exist_ok=True)
+        with open(os.path.join(kernels, "us3l-csharp-signal", "kernel.json"), "w") as f:
+            json.dump(spec, f)
+        km, kc = ks.start("us3l-csharp-signal")
+        try:
+            def on_output(msg):
+                if msg["msg_type"] == "stream" and "looping" in msg["content"]["text"]:
+                    km.interrupt_kernel()
+
+            code = 'Console.WriteLine("looping"); while (!KernelContext.CancellationToken.IsCancellationRequested) Thread.Sleep(5); KernelContext.ThrowIfInterrupted();'
+            reply, _ = ks.execute(kc, code, on_output=on_output)
+            self.assertEqual(reply["ename"], "KeyboardInterrupt")
+            reply, _ = ks.execute(kc, "1")
+            self.assertEqual(reply["status"], "ok")
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
