@@ -20,6 +20,7 @@ APT_PACKAGES=(
   libopenblas0-pthread          # fast BLAS: without it matrix products run ~19x slower
   python3-torch python3-numpy   # PyTorch on the same libtorch: the reference in tests and benchmarks
   dataset-fashion-mnist libturbojpeg0 libspng0 python3-pil  # default dataset; JPEG/PNG decoding; PIL writes test images
+  libzmq5 python3-jupyter-client python3-nbclient jupyter-nbconvert python3-jupyter-kernel-test python3-ipykernel  # C# Jupyter kernel: ZeroMQ, and the clients and conformance suite its tests drive
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

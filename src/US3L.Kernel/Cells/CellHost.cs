@@ -1,0 +1,139 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.Scripting;
+using US3L.Kernel.Display;
+
+namespace US3L.Kernel.Cells;
+
+/// <summary>
+/// Runs cells as Roslyn script submissions chained to one another, so variables, types and
+/// <c>#r</c> references of earlier cells stay visible. Cells run on the calling thread.
+/// </summary>
+internal sealed partial class CellHost
+{
+    private readonly CellGlobals _globals = new();
+    private readonly Task<ScriptState<object>> _initial;
+    private ScriptState<object>? _state;
+
+    public CellHost(string workingDirectory)
+    {
+        Options = ScriptOptions.Default
+            .WithLanguageVersion(LanguageVersion.Preview)
+            .WithReferences(ReferencedAssemblies())
+            .WithImports("System", "System.IO", "System.Linq", "System.Text", "System.Collections.Generic",
+                "System.Threading", "System.Threading.Tasks", "US3L.Kernel", "US3L.Kernel.Display",
+                "Microsoft.DotNet.Interactive.Formatting")
+            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(workingDirectory)
+                .WithSearchPaths(RuntimeDirectory))
+            .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(workingDirectory))
+            .WithEmitDebugInformation(false)
+            .WithFileEncoding(System.Text.Encoding.UTF8);
+        // Roslyn's first compilation costs a second or two; pay it while the frontend connects.
+        _initial = Task.Run(() => CSharpScript.RunAsync("", Options, _globals, typeof(CellGlobals)));
+    }
+
+    public ScriptOptions Options { get; }
+
+    private static string RuntimeDirectory => Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+
+    /// <summary>The script of all cells so far, for completion and inspection.</summary>
+    public Script CurrentScript => State.Script;
+
+    private ScriptState<object> State => _state ??= _initial.GetAwaiter().GetResult();
+
+    public CellResult Run(string code, CancellationToken cancel)
+    {
+        Script<object> script = State.Script.ContinueWith<object>(Preprocess(code), Options);
+        var errors = script.Compile(cancel).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0) return new CellResult(false, null, CompileError(errors));
+        bool hasValue = EndsInValue(script.GetCompilation());
+
+        ScriptState<object> next;
+        try
+        {
+            next = script.RunFromAsync(State, _ => true, cancel).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return new CellResult(false, null, Interrupted());
+        }
+        catch (CompilationErrorException e)
+        {
+            return new CellResult(false, null, CompileError(e.Diagnostics));
+        }
+        // The state after a failing cell keeps whatever the cell defined before it threw.
+        _state = next;
+        if (next.Exception is { } exception) return new CellResult(false, null, RuntimeError(exception, cancel));
+        return new CellResult(hasValue, next.ReturnValue, null);
+    }
+
+    /// <summary>
+    /// Polyglot notebooks mark cells with <c>#!csharp</c> (and other magics); they mean nothing
+    /// here. Blank them rather than delete them so error line numbers still match the cell.
+    /// </summary>
+    public static string Preprocess(string code) => MagicLine().Replace(code, "");
+
+    [GeneratedRegex(@"^[ \t]*#![^\r\n]*", RegexOptions.Multiline)]
+    private static partial Regex MagicLine();
+
+    /// <summary>
+    /// True when the cell ends in an expression without a semicolon whose type is not void:
+    /// its value is the cell's execute_result (as in Polyglot and IPython).
+    /// </summary>
+    private static bool EndsInValue(Compilation compilation)
+    {
+        SyntaxTree tree = compilation.SyntaxTrees.Last();
+        if (tree.GetRoot() is not Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax unit
+            || unit.Members.LastOrDefault() is not Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax
+            {
+                Statement: Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax { SemicolonToken.IsMissing: true } statement
+            })
+            return false;
+        ITypeSymbol? type = compilation.GetSemanticModel(tree).GetTypeInfo(statement.Expression).Type;
+        return type is not null && type.SpecialType != SpecialType.System_Void;
+    }
+
+    private static CellError CompileError(IEnumerable<Diagnostic> diagnostics)
+    {
+        var lines = diagnostics.Select(d =>
+        {
+            var span = d.Location.GetLineSpan().StartLinePosition;
+            return $"({span.Line + 1},{span.Character + 1}): error {d.Id}: {d.GetMessage()}";
+        }).ToList();
+        return new CellError("CompilationError", lines[0], lines);
+    }
+
+    private static CellError Interrupted() =>
+        new("KeyboardInterrupt", "the cell was interrupted", ["KeyboardInterrupt: the cell was interrupted"]);
+
+    private static CellError RuntimeError(Exception exception, CancellationToken cancel)
+    {
+        while (exception is TargetInvocationException or AggregateException && exception.InnerException is not null)
+            exception = exception.InnerException;
+        if (exception is OperationCanceledException && cancel.IsCancellationRequested) return Interrupted();
+        // Frames below the cell belong to the script runner and only add noise.
+        var traceback = exception.ToString().Split('\n')
+            .Select(l => l.TrimEnd('\r'))
+            .Where(l => !l.Contains(" Microsoft.CodeAnalysis.Scripting.") && !l.Contains(" System.Runtime.CompilerServices."))
+            .ToList();
+        return new CellError(exception.GetType().Name, exception.Message, traceback);
+    }
+
+    private static IEnumerable<Assembly> ReferencedAssemblies() =>
+    [
+        typeof(object).Assembly,
+        typeof(Enumerable).Assembly,
+        typeof(List<>).Assembly,
+        typeof(Console).Assembly,
+        typeof(System.Text.RegularExpressions.Regex).Assembly,
+        typeof(System.Text.Json.JsonSerializer).Assembly,
+        typeof(System.ComponentModel.TypeConverter).Assembly,
+        Assembly.Load("System.Runtime"),
+        Assembly.Load("netstandard"),
+        typeof(Microsoft.DotNet.Interactive.Formatting.Formatter).Assembly,
+        typeof(CellHost).Assembly,
+    ];
+}

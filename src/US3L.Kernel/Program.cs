@@ -1,0 +1,33 @@
+using US3L.Kernel;
+using US3L.Kernel.Protocol;
+
+const string Usage = """
+    C# (US3L) Jupyter kernel
+      US3L.Kernel -f <connection_file>    run the kernel (Jupyter starts it this way)
+      US3L.Kernel --install [<data_dir>]  write the kernelspecs us3l-csharp and .net-csharp
+                                          into <data_dir>/kernels (default: jupyter --data-dir)
+    """;
+
+if (args.Length >= 2 && args[0] == "-f")
+{
+    ConnectionInfo connection;
+    try
+    {
+        connection = ConnectionInfo.Load(args[1]);
+    }
+    catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: cannot read connection file {args[1]}: {e.Message}");
+        return 2;
+    }
+    using var kernel = new JupyterKernel(connection);
+    return kernel.Run();
+}
+if (args.Length >= 1 && args[0] == "--install")
+{
+    foreach (string dir in KernelSpecInstaller.Install(args.Length > 1 ? args[1] : null))
+        Console.WriteLine($"installed kernelspec in {dir}");
+    return 0;
+}
+Console.Error.WriteLine(Usage);
+return 2;

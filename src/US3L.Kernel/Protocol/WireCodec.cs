@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace US3L.Kernel.Protocol;
+
+/// <summary>
+/// Frames messages for the wire and checks their HMAC-SHA256 signatures:
+/// <c>[identities..., "&lt;IDS|MSG&gt;", signature, header, parent_header, metadata, content, buffers...]</c>.
+/// </summary>
+internal sealed class WireCodec
+{
+    private static readonly byte[] Delimiter = "<IDS|MSG>"u8.ToArray();
+    private readonly byte[] _key;
+
+    public WireCodec(string key) => _key = Encoding.UTF8.GetBytes(key);
+
+    public List<byte[]> Encode(Message message)
+    {
+        byte[] header = Json(message.Header), parent = Json(message.ParentHeader);
+        byte[] metadata = Json(message.Metadata), content = Json(message.Content);
+        var frames = new List<byte[]>(message.Identities);
+        frames.Add(Delimiter);
+        frames.Add(Encoding.ASCII.GetBytes(Sign(header, parent, metadata, content)));
+        frames.AddRange([header, parent, metadata, content]);
+        frames.AddRange(message.Buffers);
+        return frames;
+    }
+
+    /// <summary>Parses and verifies a message; throws <see cref="InvalidDataException"/> saying why it is rejected.</summary>
+    public Message Decode(List<byte[]> frames)
+    {
+        int split = frames.FindIndex(f => f.AsSpan().SequenceEqual(Delimiter));
+        if (split < 0) throw new InvalidDataException("no <IDS|MSG> delimiter");
+        if (frames.Count < split + 6) throw new InvalidDataException($"expected 5 frames after the delimiter, got {frames.Count - split - 1}");
+        byte[] signature = frames[split + 1];
+        byte[] header = frames[split + 2], parent = frames[split + 3], metadata = frames[split + 4], content = frames[split + 5];
+        if (_key.Length > 0)
+        {
+            byte[] expected = Encoding.ASCII.GetBytes(Sign(header, parent, metadata, content));
+            if (!CryptographicOperations.FixedTimeEquals(expected, signature))
+                throw new InvalidDataException(signature.Length == 0 ? "message is not signed" : "bad HMAC signature");
+        }
+        return new Message
+        {
+            Identities = frames.GetRange(0, split),
+            Header = ParseObject(header, "header"),
+            ParentHeader = ParseObject(parent, "parent_header"),
+            Metadata = ParseObject(metadata, "metadata"),
+            Content = ParseObject(content, "content"),
+            Buffers = frames.GetRange(split + 6, frames.Count - split - 6),
+        };
+    }
+
+    private string Sign(params byte[][] parts)
+    {
+        if (_key.Length == 0) return "";
+        using var hmac = new HMACSHA256(_key);
+        foreach (byte[] part in parts) hmac.TransformBlock(part, 0, part.Length, null, 0);
+        hmac.TransformFinalBlock([], 0, 0);
+        return Convert.ToHexStringLower(hmac.Hash!);
+    }
+
+    private static byte[] Json(JsonObject node) => JsonSerializer.SerializeToUtf8Bytes(node);
+
+    private static JsonObject ParseObject(byte[] bytes, string what)
+    {
+        try
+        {
+            return JsonNode.Parse(bytes) as JsonObject ?? throw new InvalidDataException($"{what} is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{what} is not valid JSON: {e.Message}");
+        }
+    }
+}
