@@ -56,7 +56,7 @@ public abstract class SlimmableNetwork : Module<Tensor, Tensor>
     {
         WidthRule.CheckWidth(width);
         var side = inputSize ?? DefaultInputSize;
-        if (side < 1) throw new ArgumentException($"The input size must be positive, got {side}.", nameof(inputSize));
+        if (side < 1) throw new ArgumentException($"The input size must be positive, got {side}.");
         var counter = new CostCounter(width, side, side);
         CountBackbone(counter);
         return new ModelCost(width, counter.Params, counter.Macs, FeatureDim(width));

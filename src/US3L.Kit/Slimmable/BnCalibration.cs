@@ -25,10 +25,10 @@ public static class BnCalibration
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
         if (momentum is { } m && !(m > 0 && m <= 1))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"BN calibration momentum must be in (0, 1] or null (cumulative), got {m}.");
-        if (maxBatches is < 1) throw new ArgumentOutOfRangeException(nameof(maxBatches), maxBatches, "maxBatches must be positive.");
+            throw new ArgumentOutOfRangeException(null, $"BN calibration momentum must be in (0, 1] or null (cumulative), got {m}.");
+        if (maxBatches is < 1) throw new ArgumentOutOfRangeException(null, "maxBatches must be positive.");
         if (model is not Module<Tensor, Tensor> forward)
-            throw new ArgumentException($"{model.TypeName} has no tensor forward pass to calibrate with.", nameof(model));
+            throw new ArgumentException($"{model.TypeName} has no tensor forward pass to calibrate with.");
         model.SetWidth(width);
         var norms = model.modules().OfType<BatchNormBase>().ToList();
         if (norms.Count == 0) throw new ArgumentException($"{model.TypeName} has no BatchNorm layer to calibrate.");
@@ -48,7 +48,7 @@ public static class BnCalibration
                 forward.forward(batch);
                 used++;
             }
-        if (used == 0) throw new ArgumentException("BN calibration needs at least one batch; the batch sequence was empty.", nameof(batches));
+        if (used == 0) throw new ArgumentException("BN calibration needs at least one batch; the batch sequence was empty.");
         foreach (var bn in norms.OfType<USBatchNorm2d>()) bn.StatisticsWidth = width;
         model.eval();
         return used;

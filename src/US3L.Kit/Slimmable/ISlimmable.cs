@@ -21,7 +21,7 @@ public readonly record struct WidthRange(double Min, double Max)
     public void Check(double width)
     {
         if (!Contains(width))
-            throw new ArgumentOutOfRangeException(nameof(width), width,
+            throw new ArgumentOutOfRangeException(null,
                 $"width {width} is outside the trained range [{Min}, {Max}].");
     }
 

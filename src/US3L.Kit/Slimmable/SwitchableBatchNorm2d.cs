@@ -20,7 +20,7 @@ public sealed class SwitchableBatchNorm2d : Module<Tensor, Tensor>, ISlimmable
 
     public SwitchableBatchNorm2d(int numFeatures, IReadOnlyList<double> widths, int divisor = 8)
     {
-        if (widths.Count == 0) throw new ArgumentException("SwitchableBatchNorm2d needs at least one width.", nameof(widths));
+        if (widths.Count == 0) throw new ArgumentException("SwitchableBatchNorm2d needs at least one width.");
         NumFeatures = numFeatures;
         this.widths = widths.ToArray();
         bn = register_module("bn", new ModuleList<BatchNorm2d>(this.widths.Select(w => new BatchNorm2d(WidthRule.Channels(numFeatures, w, 1, divisor)))));
@@ -46,7 +46,7 @@ public sealed class SwitchableBatchNorm2d : Module<Tensor, Tensor>, ISlimmable
     {
         for (var i = 0; i < widths.Length; i++)
             if (Math.Abs(widths[i] - w) <= WidthRule.Tolerance) return i;
-        throw new ArgumentOutOfRangeException(nameof(w), w, $"{layer} holds widths [{string.Join(", ", widths)}] only, got width {w}.");
+        throw new ArgumentOutOfRangeException(null, $"{layer} holds widths [{string.Join(", ", widths)}] only, got width {w}.");
     }
 
     public override string extra_repr() => $"{NumFeatures}, widths=[{string.Join(", ", widths)}], width={width}";
@@ -62,7 +62,7 @@ public sealed class SlimmableConv2d : USConv2d
         : base(inChannels, outChannels, kernelSize, stride, padding, bias: bias, slimIn: slimIn, slimOut: slimOut, divisor: divisor,
             generator: generator)
     {
-        if (widths.Count == 0) throw new ArgumentException("SlimmableConv2d needs at least one width.", nameof(widths));
+        if (widths.Count == 0) throw new ArgumentException("SlimmableConv2d needs at least one width.");
         this.widths = widths.ToArray();
         Width = this.widths.Max();
     }
@@ -85,7 +85,7 @@ public sealed class SlimmableLinear : USLinear
         bool slimOut = false, int divisor = 8, Generator? generator = null)
         : base(inFeatures, outFeatures, bias, slimIn, slimOut, divisor, generator)
     {
-        if (widths.Count == 0) throw new ArgumentException("SlimmableLinear needs at least one width.", nameof(widths));
+        if (widths.Count == 0) throw new ArgumentException("SlimmableLinear needs at least one width.");
         this.widths = widths.ToArray();
         Width = this.widths.Max();
     }

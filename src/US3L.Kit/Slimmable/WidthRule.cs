@@ -16,8 +16,8 @@ public static class WidthRule
     /// </summary>
     public static int MakeDivisible(double v, int divisor = 8, int minValue = 1)
     {
-        if (divisor < 1) throw new ArgumentException($"The channel divisor must be a positive integer, got {divisor}.", nameof(divisor));
-        if (!(v > 0) || double.IsInfinity(v)) throw new ArgumentException($"MakeDivisible needs a positive finite channel count, got {v}.", nameof(v));
+        if (divisor < 1) throw new ArgumentException($"The channel divisor must be a positive integer, got {divisor}.");
+        if (!(v > 0) || double.IsInfinity(v)) throw new ArgumentException($"MakeDivisible needs a positive finite channel count, got {v}.");
         var rounded = Math.Max(minValue, (int)Math.Floor((v + divisor / 2.0) / divisor) * divisor);
         return rounded < 0.9 * v ? rounded + divisor : rounded;
     }
@@ -26,9 +26,9 @@ public static class WidthRule
     public static int Channels(int maxChannels, double width, int ratio = 1, int divisor = 8)
     {
         CheckWidth(width);
-        if (maxChannels < 1) throw new ArgumentException($"A layer needs at least one channel, got {maxChannels}.", nameof(maxChannels));
+        if (maxChannels < 1) throw new ArgumentException($"A layer needs at least one channel, got {maxChannels}.");
         if (ratio < 1 || maxChannels % ratio != 0)
-            throw new ArgumentException($"The channel ratio {ratio} must be a positive divisor of the channel count {maxChannels}.", nameof(ratio));
+            throw new ArgumentException($"The channel ratio {ratio} must be a positive divisor of the channel count {maxChannels}.");
         return ratio * MakeDivisible(maxChannels * width / ratio, divisor);
     }
 
@@ -36,6 +36,6 @@ public static class WidthRule
     internal static void CheckWidth(double width)
     {
         if (!(width > 0) || width > 1 + Tolerance)
-            throw new ArgumentOutOfRangeException(nameof(width), width, $"A width multiplier must be in (0, 1], got {width}.");
+            throw new ArgumentOutOfRangeException(null, $"A width multiplier must be in (0, 1], got {width}.");
     }
 }
