@@ -30,7 +30,7 @@ public static class ModelRegistry
     public static SlimmableNetwork Create(string name, ModelOptions? options = null)
     {
         if (!Factories.TryGetValue(name, out var factory))
-            throw new ArgumentException($"Unknown architecture '{name}'. Valid names: {string.Join(", ", Names)}.", nameof(name));
+            throw new ArgumentException($"Unknown architecture '{name}'. Valid names: {string.Join(", ", Names)}.");
         return factory(options ?? new ModelOptions());
     }
 

@@ -54,7 +54,7 @@ public abstract class SlimmableNetwork : Module<Tensor, Tensor>
     /// <summary>Analytic parameters and MACs of the backbone (no head) at one width, for one image.</summary>
     public ModelCost Cost(double width, int? inputSize = null)
     {
-        WidthRule.CheckWidth(width);
+        TrainedRange.Check(width);
         var side = inputSize ?? DefaultInputSize;
         if (side < 1) throw new ArgumentException($"The input size must be positive, got {side}.");
         var counter = new CostCounter(width, side, side);
