@@ -22,10 +22,10 @@ public readonly record struct WidthRange(double Min, double Max)
     {
         if (!Contains(width))
             throw new ArgumentOutOfRangeException(null,
-                $"width {width} is outside the trained range [{Min}, {Max}].");
+                $"width {width.ToString(System.Globalization.CultureInfo.InvariantCulture)} is outside the trained range {this}.");
     }
 
-    public override string ToString() => $"[{Min}, {Max}]";
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[{Min:0.0##}, {Max:0.0##}]");
 }
 
 /// <summary>Sets the width on every slimmable module of a sub-tree (science.md 9 item 7).</summary>
