@@ -3,4 +3,5 @@ using US3L.Cli;
 
 var root = new RootCommand("US3L Notebooks: universally slimmable self-supervised learning");
 root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(ModelCommands.Create());
 return Cli.Run(root, args);

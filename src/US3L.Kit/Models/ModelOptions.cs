@@ -1,0 +1,28 @@
+using US3L.Slimmable;
+
+namespace US3L.Models;
+
+/// <summary>How <see cref="ModelRegistry"/> builds a network. Defaults follow science.md 1.3-1.4.</summary>
+public sealed record ModelOptions
+{
+    /// <summary>Image channels: 3 for RGB, 1 for Fashion-MNIST (science.md 8.1).</summary>
+    public int InChannels { get; init; } = 3;
+
+    /// <summary>Classes of the optional head <c>fc</c>; null builds the bare backbone (SSL pre-training).</summary>
+    public int? NumClasses { get; init; }
+
+    /// <summary>Widths the network is trained for (science.md 1.1: WIDTH_MULT_RANGE = [0.25, 1.0]).</summary>
+    public WidthRange TrainedRange { get; init; } = WidthRange.Default;
+
+    /// <summary>Channel rounding divisor (science.md 1.2: 8; the CPU mini model may use 4, science.md 8.1).</summary>
+    public int Divisor { get; init; } = 8;
+
+    /// <summary>ResNet stage base widths; null keeps the architecture's own (64, 128, 256, 512).</summary>
+    public IReadOnlyList<int>? StageWidths { get; init; }
+
+    /// <summary>Zero-init of each residual block's last BN γ (ImageNet layout, only where the SSL wrapper asks for it).</summary>
+    public bool ZeroInitResidual { get; init; }
+
+    /// <summary>Seed of the weight initialisation; null uses the global generator.</summary>
+    public long? Seed { get; init; }
+}
