@@ -21,7 +21,10 @@ APT_PACKAGES=(
   python3-torch python3-numpy   # PyTorch on the same libtorch: the reference in tests and benchmarks
   dataset-fashion-mnist libturbojpeg0 libspng0 python3-pil  # default dataset; JPEG/PNG decoding; PIL writes test images
   libzmq5 python3-jupyter-client python3-nbclient jupyter-nbconvert python3-jupyter-kernel-test python3-ipykernel  # C# Jupyter kernel: ZeroMQ, and the clients and conformance suite its tests drive
+  chromium                      # figures: headless Chromium exports PNG/SVG and runs the browser tests
 )
+# npm installs plotly.js for figures; a Node.js from elsewhere (that ships its own npm) is kept.
+command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -48,6 +51,21 @@ cmd_setup() {
     echo "error: the .NET 10 SDK is missing; install it (see environment.md) and re-run" >&2
     exit 1
   fi
+  cmd_npm
+}
+
+# plotly.js for US3L.Figures, pinned by src/US3L.Figures/package-lock.json, into build/npm
+# (git-ignored); figures find it there at run time. Skipped when the pinned version is present.
+cmd_npm() {
+  local dest="$ROOT/build/npm" src="$ROOT/src/US3L.Figures"
+  if [ -f "$dest/node_modules/plotly.js-dist-min/plotly.min.js" ] && cmp -s "$src/package-lock.json" "$dest/package-lock.json"; then
+    log "plotly.js: present"
+    return
+  fi
+  log "npm ci -> $dest"
+  mkdir -p "$dest"
+  cp "$src/package.json" "$src/package-lock.json" "$dest/"
+  (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
 cmd_native() {
