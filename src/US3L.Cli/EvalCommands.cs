@@ -102,7 +102,7 @@ internal static class EvalCommands
                 Console.WriteLine($"kNN (τ {t.ToString(CultureInfo.InvariantCulture)}) {session.Header}");
                 Console.WriteLine($"{"width",6}  {"F(w)",5}  {"MACs",8}" + string.Concat(knn.Select(o => $"  {"k=" + o.K,7}")));
                 foreach (var p in points)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Width,6:0.###}  {p.FeatureDim,5}  {Macs(p.Macs),8}")
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Width,6:0.00#}  {p.FeatureDim,5}  {Macs(p.Macs),8}")
                         + string.Concat(p.Knn.Select(r => string.Create(CultureInfo.InvariantCulture, $"  {r.Top1,7:0.0000}"))));
             });
         });
@@ -135,7 +135,7 @@ internal static class EvalCommands
                 Console.WriteLine($"{"width",6}  {"F(w)",5}  {"MACs",8}  {"test",7}  {"train",7}");
                 foreach (var p in points)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{p.Width,6:0.###}  {p.FeatureDim,5}  {Macs(p.Macs),8}  {p.Linear!.Top1,7:0.0000}  {p.Linear.TrainTop1,7:0.0000}"));
+                        $"{p.Width,6:0.00#}  {p.FeatureDim,5}  {Macs(p.Macs),8}  {p.Linear!.Top1,7:0.0000}  {p.Linear.TrainTop1,7:0.0000}"));
             });
         });
         return command;

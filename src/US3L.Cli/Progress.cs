@@ -18,7 +18,7 @@ internal sealed class Progress : IDisposable
     private readonly TextWriter writer;
     private readonly bool inPlace;
     private readonly Stopwatch clock = Stopwatch.StartNew();
-    private TimeSpan lastDraw = TimeSpan.MinValue;
+    private TimeSpan? lastDraw;
     private int lastQuarter;
     private int drawnLength;
     private bool finished;
@@ -58,7 +58,7 @@ internal sealed class Progress : IDisposable
             return;
         }
         var quarter = (int)(4 * Done / Total);
-        if (quarter > lastQuarter || now - lastDraw >= PlainEvery)
+        if (quarter > lastQuarter || now - (lastDraw ?? TimeSpan.Zero) >= PlainEvery)
         {
             lastQuarter = quarter;
             lastDraw = now;

@@ -40,7 +40,7 @@ public static class ConfigOverrides
             if (eq <= 0)
                 throw new ConfigException(where, null, "expected key=value, e.g. epochs=2 or base_loss=simsiam.");
             var field = schema.Get(assignment[..eq].Trim(), where, null);
-            values.Add((field, ConfigValues.Parse(ParseValue(assignment[(eq + 1)..].Trim(), where), field, where)));
+            values.Add((field, ConfigValues.Parse(ParseValue(assignment[(eq + 1)..].Trim(), where), field, where, fromFile: false)));
         }
         return schema.With(config, values);
     }
@@ -53,21 +53,13 @@ public static class ConfigOverrides
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
-            // Nodes from this one-line text carry line 1; drop it so errors do not point at a line.
-            return Unplaced(stream.Documents[0].RootNode);
+            return stream.Documents[0].RootNode;
         }
         catch (YamlException e)
         {
             throw new ConfigException(where, null, $"the value is not valid YAML ({Problem(e)}).", e);
         }
     }
-
-    private static YamlNode Unplaced(YamlNode node) => node switch
-    {
-        YamlScalarNode s => new YamlScalarNode(s.Value) { Style = s.Style },
-        YamlSequenceNode seq => new YamlSequenceNode(seq.Children.Select(Unplaced)),
-        _ => node,
-    };
 
     internal static string KeyText(YamlNode key, string where) => key is YamlScalarNode { Value: { } text }
         ? text

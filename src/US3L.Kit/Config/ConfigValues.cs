@@ -30,9 +30,13 @@ public static class ConfigValues
     /// <summary>The snake_case names of an enum's values, in declaration order.</summary>
     public static IReadOnlyList<string> EnumNames(Type enumType) => Enum.GetNames(enumType).Select(SnakeCase.Of).ToArray();
 
-    /// <summary>Converts <paramref name="node"/> to a value of <paramref name="field"/>'s type.</summary>
-    public static object? Parse(YamlNode node, ConfigField field, string where)
+    /// <summary>
+    /// Converts <paramref name="node"/> to a value of <paramref name="field"/>'s type. Errors carry
+    /// the node's line when <paramref name="fromFile"/> (not for one-line override text).
+    /// </summary>
+    public static object? Parse(YamlNode node, ConfigField field, string where, bool fromFile = true)
     {
+        var at = fromFile ? node : null;
         var type = field.Type;
         if (type.IsArray)
         {
@@ -44,17 +48,17 @@ public static class ConfigValues
                 YamlScalarNode { Value: { } text } when text.Length > 0 =>
                     text.Split(',', StringSplitOptions.TrimEntries).Select(t => (YamlNode)new YamlScalarNode(t)).ToList(),
                 YamlScalarNode => new List<YamlNode>(),
-                _ => throw Bad(node, field, where),
+                _ => throw Bad(node, field, where, at),
             };
             var array = Array.CreateInstance(element, items.Count);
-            for (var i = 0; i < items.Count; i++) array.SetValue(Scalar(items[i], element, field, where, node), i);
+            for (var i = 0; i < items.Count; i++) array.SetValue(Scalar(items[i], element, field, where, at), i);
             return array;
         }
-        return Scalar(node, type, field, where, node);
+        return Scalar(node, type, field, where, at);
     }
 
-    // `at` is the node whose line errors report: the list itself for items split from "a,b".
-    private static object? Scalar(YamlNode node, Type type, ConfigField field, string where, YamlNode at)
+    // `at` is the node whose line errors report (the list itself for items split from "a,b"); null: no line.
+    private static object? Scalar(YamlNode node, Type type, ConfigField field, string where, YamlNode? at)
     {
         ConfigException Bad() => ConfigValues.Bad(node, field, where, at);
         if (node is not YamlScalarNode { Value: var raw } scalar) throw Bad();
@@ -81,12 +85,12 @@ public static class ConfigValues
             foreach (var name in Enum.GetNames(type))
                 if (SnakeCase.Loose(name) == loose) return Enum.Parse(type, name);
             var hint = SnakeCase.Closest(text, EnumNames(type)) is { } close ? $" Did you mean '{close}'?" : "";
-            throw new ConfigException(where, Line(at), $"'{field.Key}' expects {field.Expected}, got '{text}'.{hint}");
+            throw new ConfigException(where, at is null ? null : Line(at), $"'{field.Key}' expects {field.Expected}, got '{text}'.{hint}");
         }
         throw new NotSupportedException(Describe(type));
     }
 
-    private static ConfigException Bad(YamlNode node, ConfigField field, string where, YamlNode? at = null)
+    private static ConfigException Bad(YamlNode node, ConfigField field, string where, YamlNode? at)
     {
         var shown = node switch
         {
@@ -95,10 +99,10 @@ public static class ConfigValues
             YamlMappingNode => "a mapping",
             _ => node.NodeType.ToString(),
         };
-        return new ConfigException(where, Line(at ?? node), $"'{field.Key}' expects {field.Expected}, got {shown}.");
+        return new ConfigException(where, at is null ? null : Line(at), $"'{field.Key}' expects {field.Expected}, got {shown}.");
     }
 
-    /// <summary>The 1-based line of a node parsed from text; null for nodes built in code.</summary>
+    /// <summary>The 1-based line of a node parsed from text.</summary>
     internal static int? Line(YamlNode node) => node.Start.Line > 0 ? (int)node.Start.Line : null;
 
     /// <summary>
