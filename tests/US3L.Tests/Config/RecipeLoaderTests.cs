@@ -53,7 +53,7 @@ public class RecipeLoaderTests
     {
         var full = RecipeLoader.Load(name, "full");
         var other = RecipeLoader.Load(name, profile);
-        foreach (var (a, b) in new[] { (full.BaseLoss, other.BaseLoss) }) Assert.Equal(a, b);
+        Assert.Equal(full.BaseLoss, other.BaseLoss);
         Assert.Equal((full.Arch, full.Sampler, full.NumWidths, full.TargetSource, full.DistillHead, full.Distill, full.GroupReg),
             (other.Arch, other.Sampler, other.NumWidths, other.TargetSource, other.DistillHead, other.Distill, other.GroupReg));
     }
