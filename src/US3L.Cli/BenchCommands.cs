@@ -13,6 +13,7 @@ internal static class BenchCommands
         var bench = new Command("bench", "Benchmarks; each prints one JSON object per line");
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(Loader());
+        bench.Subcommands.Add(Augment());
         return bench;
     }
 
@@ -53,6 +54,32 @@ internal static class BenchCommands
                 {
                     bench = "loader", dataset = r.Dataset, batch = r.BatchSize, prefetch = r.Prefetch,
                     consumer = r.ConsumerWork ? "to_float_normalize" : "none", img_s = Math.Round(r.ImagesPerSecond),
+                }));
+        });
+        return command;
+    }
+
+    private static Command Augment()
+    {
+        var batch = new Option<int>("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 256 };
+        var batches = new Option<int>("--batches") { Description = "Timed batches per recipe", DefaultValueFactory = _ => 20 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("augment",
+            "Augmentation recipes: images per second on synthetic uint8 batches (28x28x1 for Fashion-MNIST recipes, 32x32x3 otherwise)")
+        {
+            batch, batches, device,
+        };
+        command.SetAction(parse =>
+        {
+            var dev = Device.Parse(parse.GetValue(device)!);
+            if (dev.Type == DeviceType.CUDA && !torch.cuda.is_available())
+                throw new ArgumentException("--device cuda needs a CUDA build of the native shim and a GPU (see environment.md).");
+            foreach (var r in US3L.Augmentation.AugmentationBenchmark.Run(Positive(parse.GetValue(batch), "--batch"),
+                         Positive(parse.GetValue(batches), "--batches"), dev))
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    bench = "augment", recipe = r.Recipe, input = r.Input, device = r.Device, batch = r.BatchSize, views = r.Views,
+                    img_s = Math.Round(r.ImagesPerSecond), views_s = Math.Round(r.ImagesPerSecond * r.Views),
                 }));
         });
         return command;

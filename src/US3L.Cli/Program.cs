@@ -4,4 +4,5 @@ using US3L.Cli;
 var root = new RootCommand("US3L Notebooks: universally slimmable self-supervised learning");
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(ModelCommands.Create());
+foreach (var command in EvalCommands.Create()) root.Subcommands.Add(command);
 return Cli.Run(root, args);
