@@ -27,7 +27,8 @@ public sealed class MocoV2Method : SslMethod
         var t = Require(targets, "MoCo v2");
         var q = queue ?? throw new InvalidOperationException("MoCo v2: Attach was not called.");
         using var scope = torch.NewDisposeScope();
-        var keys = q.Keys;
+        // A copy: the queue is overwritten in place by the enqueue that follows, before the backward.
+        var keys = q.Keys.clone();
         return scope.MoveToOuter(0.5 * (InfoNce.Loss(z.V1, t.V2, keys, config.Temperature) + InfoNce.Loss(z.V2, t.V1, keys, config.Temperature)));
     }
 
