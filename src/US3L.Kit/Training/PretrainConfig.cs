@@ -97,6 +97,8 @@ public sealed record PretrainConfig
     // ---- model (science 1, 3.4 heads) -----------------------------------------------------
     /// <summary>Backbone registry name.</summary>
     public string Arch { get; init; } = "us_resnet10_mini";
+    /// <summary>Channel rounding divisor: 8 (science.md 1.2), or 4 for the fast mini model (science.md 8.1).</summary>
+    public int Divisor { get; init; } = 8;
     /// <summary>Smallest trained width (WIDTH_MULT_RANGE, science 1.1).</summary>
     public double WidthMin { get; init; } = 0.25;
     /// <summary>Largest trained width.</summary>
@@ -153,12 +155,18 @@ public sealed record PretrainConfig
     public long Seed { get; init; }
     /// <summary>cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "cpu";
-    /// <summary>Run kNN per width every this many epochs (0 = only at the end).</summary>
+    /// <summary>Run kNN per width every this many epochs (0 = only at the end; negative = never).</summary>
     public int KnnEvery { get; init; } = 1;
     /// <summary>Images of the kNN bank and queries used by the periodic monitor (0 = all).</summary>
     public int KnnSubset { get; init; } = 5000;
     /// <summary>Widths the monitors and evaluation report (science 8.1).</summary>
     public double[] EvalWidths { get; init; } = { 1.0, 0.75, 0.5, 0.25 };
+    /// <summary>k of the weighted kNN monitor (science.md 8.1: k = 20 or 200, τ = 0.1).</summary>
+    public int KnnK { get; init; } = 20;
+    /// <summary>Batches of train images that recalibrate BN per width before the kNN monitor (science.md 6.3, kept cheap).</summary>
+    public int KnnCalibrationBatches { get; init; } = 8;
+    /// <summary>Write a per-iteration line to metrics.jsonl every this many iterations (science.md 8.1 monitors).</summary>
+    public int LogEvery { get; init; } = 1;
     /// <summary>Log the collapse meters every this many iterations.</summary>
     public int MonitorEvery { get; init; } = 20;
     /// <summary>Save a checkpoint every this many epochs (and always at the end or on interrupt).</summary>

@@ -1,0 +1,87 @@
+using System.Globalization;
+using US3L.Torch;
+using US3L.Torch.Serialization;
+
+namespace US3L.Training;
+
+/// <summary>Where training continues and what it has counted so far (the checkpoint's metadata).</summary>
+internal sealed record TrainPosition(int Epoch, int Batch, long Iteration, long MetricsLines, long OptimizerSteps,
+    long TeacherForwards, long Passes, double Macs);
+
+/// <summary>
+/// checkpoints/last.safetensors: the online network (<c>model.*</c>: backbone, heads, MoCo queue),
+/// the teacher (<c>teacher.*</c>), the optimizer (<c>optimizer.*</c>), the augmentation generator's
+/// and torch's default RNG states (<c>rng.*</c>); the position, counters and resolved config in the
+/// metadata. The sampler's state is its seed and iteration count, both in the metadata. Written
+/// atomically (temporary file + rename), so a crash never leaves half a checkpoint.
+/// </summary>
+internal static class Checkpoint
+{
+    public static string PathIn(string runDir) => Path.Combine(runDir, "checkpoints", "last.safetensors");
+
+    public static void Save(string path, TrainingSetup s, TrainPosition position)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (k, v) in s.Network.state_dict()) tensors["model." + k] = v;
+        if (s.Teacher is not null)
+            foreach (var (k, v) in s.Teacher.state_dict()) tensors["teacher." + k] = v;
+        foreach (var (k, v) in s.Optimizer.state_dict()) tensors["optimizer." + k] = v;
+        tensors["rng.augment"] = s.Generator.get_state();
+        tensors["rng.torch"] = torch.get_rng_state();
+        var meta = new Dictionary<string, string>
+        {
+            ["format"] = "us3l-pretrain-1",
+            ["epoch"] = Text(position.Epoch),
+            ["batch"] = Text(position.Batch),
+            ["iteration"] = Text(position.Iteration),
+            ["metrics_lines"] = Text(position.MetricsLines),
+            ["optimizer_steps"] = Text(position.OptimizerSteps),
+            ["teacher_forwards"] = Text(position.TeacherForwards),
+            ["passes"] = Text(position.Passes),
+            ["macs"] = position.Macs.ToString("R", CultureInfo.InvariantCulture),
+            ["sampler_seed"] = Text(s.Sampler.Seed),
+            ["arch"] = s.Config.Arch,
+            ["config"] = ConfigJson.Write(s.Config),
+        };
+        Safetensors.Save(path, tensors, meta);
+    }
+
+    /// <summary>Loads a checkpoint into a freshly built setup and returns where to continue.</summary>
+    public static TrainPosition Load(string path, TrainingSetup s)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
+        var (tensors, meta) = Safetensors.Load(path);
+        try
+        {
+            if (!meta.TryGetValue("format", out var format) || format != "us3l-pretrain-1")
+                throw new InvalidDataException($"{path} is not a pretraining checkpoint (format '{format ?? "missing"}').");
+            s.Network.load_state_dict(Prefixed(tensors, "model."));
+            if (s.Teacher is not null) s.Teacher.load_state_dict(Prefixed(tensors, "teacher."));
+            s.Optimizer.load_state_dict(Prefixed(tensors, "optimizer."));
+            s.Generator.set_state(tensors["rng.augment"]);
+            torch.set_rng_state(tensors["rng.torch"]);
+            var position = new TrainPosition(Int(meta, "epoch"), Int(meta, "batch"), Long(meta, "iteration"), Long(meta, "metrics_lines"),
+                Long(meta, "optimizer_steps"), Long(meta, "teacher_forwards"), Long(meta, "passes"),
+                double.Parse(meta["macs"], CultureInfo.InvariantCulture));
+            s.Sampler.Restore(new Sampling.WidthSamplerState(Long(meta, "sampler_seed"), position.Iteration));
+            return position;
+        }
+        catch (KeyNotFoundException e)
+        {
+            throw new InvalidDataException($"{path} is incomplete: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The entries under <paramref name="prefix"/>, with the prefix removed.</summary>
+    public static Dictionary<string, Tensor> Prefixed(IReadOnlyDictionary<string, Tensor> all, string prefix) =>
+        all.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
+
+    private static string Text(long v) => v.ToString(CultureInfo.InvariantCulture);
+    private static long Long(Dictionary<string, string> m, string k) => long.Parse(m[k], CultureInfo.InvariantCulture);
+    private static int Int(Dictionary<string, string> m, string k) => int.Parse(m[k], CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,122 @@
+using US3L.Augmentation;
+using US3L.Data;
+using US3L.Heads;
+using US3L.Methods;
+using US3L.Models;
+using US3L.Regularization;
+using US3L.Sampling;
+using US3L.Slimmable;
+using US3L.Teacher;
+using US3L.Torch;
+using US3L.Torch.optim;
+
+namespace US3L.Training;
+
+/// <summary>
+/// Everything a run is built from its config, in a fixed order (so a resumed run builds the same
+/// objects before loading the checkpoint into them): data, backbone, heads, teacher, optimizer,
+/// regularizer, sampler, augmentation and its generator.
+/// </summary>
+internal sealed class TrainingSetup : IDisposable
+{
+    public TrainingSetup(PretrainConfig c)
+    {
+        Validate(c);
+        Config = c;
+        Device = Device.Parse(c.Device);
+        torch.manual_seed(c.Seed);
+        Data = TrainingData.Load(c);
+        Views = AugmentationRecipes.Get(c.Augmentation, Data.Train.Height).TwoViews();
+        var fixedSingle = c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 1;
+        var low = c.Sampler == SamplerKind.Fixed ? Math.Min(c.WidthMin, c.FixedWidths.Min()) : c.WidthMin;
+        ModelOptions = new ModelOptions
+        {
+            InChannels = Data.Train.Channels, Divisor = c.Divisor, TrainedRange = new WidthRange(low, c.WidthMax), Seed = c.Seed,
+        };
+        Method = SslMethod.For(c.BaseLoss);
+        var multiWidth = !(c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 1);
+        var backbone = BuildBackbone();
+        var featureDim = backbone.FeatureDim(1.0);
+        Network = new SslNetwork(backbone, BuildProjector(featureDim),
+            Method.HasPredictor ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut) : null,
+            multiWidth && c.Distill && c.DistillHead == DistillHead.Separate ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut) : null);
+        Method.Attach(Network, c);
+        Network.to(Device);
+        if (Method.UsesTeacher || (multiWidth && c.Distill && c.TargetSource == TargetSource.EmaTeacher))
+        {
+            var teacherBackbone = BuildBackbone();
+            var teacherProjector = BuildProjector(featureDim);
+            teacherBackbone.to(Device);
+            teacherProjector.to(Device);
+            Teacher = new EmaTeacher(new ConstantMomentum(c.EmaMomentum),
+                new EmaPart("backbone", Network.Backbone, teacherBackbone), new EmaPart("projector", Network.Projector, teacherProjector));
+        }
+        var trainable = Network.parameters().Where(p => p.requires_grad).ToList();
+        // Group regularization replaces weight decay (science.md 5).
+        Optimizer = new SGD(trainable, c.Lr, c.Momentum, weight_decay: c.GroupReg ? 0 : c.WeightDecay);
+        if (c.GroupReg)
+            Regularizer = new GroupRegularizer(Network,
+                new GroupRegularization(c.GroupRegLambda, c.GroupRegAlpha, c.GroupRegBins, c.GroupRegWarmupEpochs, c.Epochs));
+        Sampler = new WidthSampler(Rule(c), c.Seed);
+        Generator = new Generator(c.Seed);
+        Loader = new DataLoader(Data.Train, c.BatchSize, shuffle: true, seed: c.Seed, dropLast: c.DropLast, prefetch: 2, device: Device);
+        Loop = new WidthLoop(c, Method, Network, Teacher, Optimizer, Regularizer, fixedSingle ? c.FixedWidths[0] : c.WidthMax);
+    }
+
+    public PretrainConfig Config { get; }
+    public Device Device { get; }
+    public TrainingData Data { get; }
+    public TwoViews Views { get; }
+    public ModelOptions ModelOptions { get; }
+    public SslMethod Method { get; }
+    public SslNetwork Network { get; }
+    public EmaTeacher? Teacher { get; }
+    public Optimizer Optimizer { get; }
+    public GroupRegularizer? Regularizer { get; }
+    public WidthSampler Sampler { get; }
+    public Generator Generator { get; }
+    public DataLoader Loader { get; }
+    public WidthLoop Loop { get; }
+
+    /// <summary>A fresh backbone of the run's architecture (weights from the seed; load a state to use it).</summary>
+    public SlimmableNetwork BuildBackbone() => ModelRegistry.Create(Config.Arch, ModelOptions);
+
+    private Torch.nn.Sequential BuildProjector(int featureDim) =>
+        MlpHeads.Projector(featureDim, Config.ProjectorHidden, Config.ProjectorOut, Config.Divisor, Method.ProjectorFinalBatchNorm);
+
+    /// <summary>The width rule of the config (science.md 4).</summary>
+    public static WidthSampling Rule(PretrainConfig c) => c.Sampler switch
+    {
+        SamplerKind.Sandwich => new SandwichSampling(c.NumWidths, c.WidthMin, c.WidthMax),
+        SamplerKind.Uniform => new UniformSampling(c.NumWidths, c.WidthMin, c.WidthMax),
+        SamplerKind.Fixed => new FixedWidths(c.FixedWidths),
+        SamplerKind.DynamicA => new DynamicSamplingA(c.Epochs, c.NumWidths, c.WidthMin, c.WidthMax),
+        _ => throw new ArgumentOutOfRangeException(nameof(c), $"Unknown sampler {c.Sampler}."),
+    };
+
+    /// <summary>Rejects configs that cannot run, with the field to change.</summary>
+    public static void Validate(PretrainConfig c)
+    {
+        if (c.Epochs < 1) throw new ArgumentException($"Epochs must be positive, got {c.Epochs}.");
+        if (c.BatchSize < 2) throw new ArgumentException($"BatchSize must be at least 2 (batch statistics), got {c.BatchSize}.");
+        if (c.LogEvery < 1) throw new ArgumentException($"LogEvery must be at least 1, got {c.LogEvery}.");
+        if (c.CheckpointEvery < 1) throw new ArgumentException($"CheckpointEvery must be at least 1, got {c.CheckpointEvery}.");
+        if (c.ProjectorHidden < 1 || c.ProjectorOut < 1 || c.PredictorHidden < 1)
+            throw new ArgumentException("ProjectorHidden, ProjectorOut and PredictorHidden must be positive.");
+        if (c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 0) throw new ArgumentException("Sampler Fixed needs at least one of FixedWidths.");
+        var method = SslMethod.For(c.BaseLoss);
+        if (c.Distill && c.DistillHead == DistillHead.Shared && !method.HasPredictor)
+            throw new ArgumentException($"DistillHead Shared routes sub-networks through the predictor, but base loss {c.BaseLoss} has none; use DistillHead Separate.");
+        if (c.EmaMomentum is < 0 or > 1) throw new ArgumentException($"EmaMomentum must lie in [0, 1], got {c.EmaMomentum}.");
+    }
+
+    public void Dispose()
+    {
+        Loop.Traced = null;
+        Regularizer?.Dispose();
+        Optimizer.Dispose();
+        Teacher?.Dispose();
+        Network.Dispose();
+        Generator.Dispose();
+    }
+}

@@ -1,0 +1,195 @@
+using US3L.Evaluation;
+using US3L.Losses;
+using US3L.Methods;
+using US3L.Regularization;
+using US3L.Slimmable;
+using US3L.Teacher;
+using US3L.Torch;
+using US3L.Torch.nn;
+using US3L.Torch.optim;
+
+namespace US3L.Training;
+
+/// <summary>
+/// One training iteration over the sampled widths (science.md 3.4): the cross-cutting work every
+/// method shares. Max-width step: EMA update (once per iteration, before the teacher forward),
+/// teacher forward at its width under no_grad in train mode, base loss of the <see cref="SslMethod"/>,
+/// regularizer, backward, step. Each smaller width: online forward, distillation through the
+/// sub-network head against the iteration's stored targets T, regularizer, backward, step. The
+/// ablation switches of <see cref="PretrainConfig"/> (target source, EMA update policy, distill loss
+/// and head, distill on/off, stepping) are read here and nowhere else.
+/// </summary>
+internal sealed class WidthLoop
+{
+    private readonly PretrainConfig config;
+    private readonly SslMethod method;
+    private readonly SslNetwork network;
+    private readonly EmaTeacher? teacher;
+    private readonly Optimizer optimizer;
+    private readonly GroupRegularizer? regularizer;
+    private readonly List<Tensor> parameters;
+
+    public WidthLoop(PretrainConfig config, SslMethod method, SslNetwork network, EmaTeacher? teacher, Optimizer optimizer,
+        GroupRegularizer? regularizer, double teacherWidth)
+    {
+        this.config = config;
+        this.method = method;
+        this.network = network;
+        this.teacher = teacher;
+        this.optimizer = optimizer;
+        this.regularizer = regularizer;
+        TeacherWidth = teacherWidth;
+        parameters = network.parameters().Where(p => p.requires_grad).ToList();
+    }
+
+    /// <summary>The width the EMA teacher runs at (1.0, or the single width of an individually trained model).</summary>
+    public double TeacherWidth { get; }
+
+    /// <summary>Optimizer steps taken (n per iteration with PerWidth, 1 with Accumulate).</summary>
+    public long OptimizerSteps { get; private set; }
+
+    /// <summary>Forward passes of the teacher over a batch of two views.</summary>
+    public long TeacherForwards { get; private set; }
+
+    /// <summary>Inspection hook, after each width's backward and before any step.</summary>
+    public Action<WidthStepTrace>? Traced { get; set; }
+
+    /// <summary>
+    /// Runs one iteration on the views <paramref name="x"/> at <paramref name="widths"/> (descending,
+    /// widths[0] plays the max role). <paramref name="monitor"/> measures the collapse meters of each
+    /// width's projector outputs. A NaN or infinite loss throws before its backward.
+    /// </summary>
+    public IReadOnlyList<WidthStepRecord> Run(ViewPair x, IReadOnlyList<double> widths, int epoch, long iteration, bool monitor)
+    {
+        var records = new List<WidthStepRecord>(widths.Count);
+        network.train();
+        using var iterationScope = torch.NewDisposeScope();
+        ViewPair? targets = null;
+        if (config.Stepping == Stepping.Accumulate) optimizer.zero_grad();
+        List<Tensor?>? accumulated = null;
+        for (var j = 0; j < widths.Count; j++)
+        {
+            var w = widths[j];
+            using var scope = torch.NewDisposeScope();
+            network.SetWidth(w);
+            var z = new ViewPair(network.forward(x.V1), network.forward(x.V2));
+            Tensor loss;
+            var distilled = j > 0 && config.Distill;
+            if (!distilled)
+            {
+                ViewPair? own = null;
+                if (j == 0)
+                {
+                    if (teacher is not null)
+                    {
+                        if (config.EmaUpdate == EmaUpdate.OncePerIteration) teacher.Update();
+                        targets = Keep(TeacherForward(x, TeacherWidth), iterationScope);
+                    }
+                    if (method.UsesTeacher) own = targets;
+                    if (config.TargetSource == TargetSource.OnlineMax)
+                        targets = Keep(new ViewPair(z.V1.detach(), z.V2.detach()), iterationScope);
+                }
+                else if (method.UsesTeacher)
+                    own = TeacherForward(x, w); // science.md 3.3 row 5: the teacher at the same width
+                loss = method.Loss(network, z, own, config);
+                if (j == 0) method.AfterBaseLoss(network, own);
+            }
+            else loss = Distill(z, targets ?? throw new InvalidOperationException("No distillation targets: the max-width step did not run."));
+
+            var value = loss.item<double>();
+            if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, iteration, w, value, LastCheckpoint);
+            var reg = 0.0;
+            if (regularizer is not null)
+            {
+                var penalty = regularizer.Penalty(w);
+                reg = penalty.item<double>();
+                loss = loss + penalty;
+            }
+
+            if (config.Stepping == Stepping.PerWidth) optimizer.zero_grad();
+            else accumulated = SetAside();
+            loss.backward();
+            var norm = GradNorm();
+            var collapse = monitor && z.V1.size(0) >= 2 ? CollapseMeter.Measure(z.V1) : null;
+            Traced?.Invoke(new WidthStepTrace(j, w, distilled, network, z, targets));
+            records.Add(new WidthStepRecord(w, distilled, value, reg, norm, collapse));
+
+            if (config.Stepping == Stepping.PerWidth) Step();
+            else AddBack(accumulated!);
+            if (teacher is not null && config.EmaUpdate == EmaUpdate.EveryWidth) teacher.Update();
+        }
+        if (config.Stepping == Stepping.Accumulate) Step();
+        return records;
+    }
+
+    /// <summary>The checkpoint a divergence error points to.</summary>
+    public string? LastCheckpoint { get; set; }
+
+    /// <summary>The sub-network loss: the head of guideline G3, then the criterion of G2, weighted by λ_distill.</summary>
+    private Tensor Distill(ViewPair z, ViewPair t)
+    {
+        var head = config.DistillHead == DistillHead.Separate ? network.AuxHead : network.Predictor;
+        if (head is null) throw new InvalidOperationException($"DistillHead {config.DistillHead} needs a head the network does not have.");
+        var a1 = head.forward(z.V1);
+        var a2 = head.forward(z.V2);
+        var loss = config.DistillLoss == DistillLoss.NegativeCosine
+            ? NegativeCosine.CrossView(a1, a2, t.V1, t.V2)
+            : NtXent.Distill(a1, a2, t.V1, t.V2, config.Temperature);
+        return config.DistillWeight == 1.0 ? loss : loss * config.DistillWeight;
+    }
+
+    /// <summary>t^v = f_φ(x^v) under no_grad, teacher in train mode (batch statistics), at <paramref name="width"/>.</summary>
+    private ViewPair TeacherForward(ViewPair x, double width)
+    {
+        var backbone = (Module<Tensor, Tensor>)teacher!.Part("backbone");
+        var projector = (Module<Tensor, Tensor>)teacher.Part("projector");
+        teacher.train();
+        teacher.SetWidth(width);
+        using var noGrad = torch.no_grad();
+        TeacherForwards++;
+        return new ViewPair(projector.forward(backbone.forward(x.V1)), projector.forward(backbone.forward(x.V2)));
+    }
+
+    private static ViewPair Keep(ViewPair pair, DisposeScope scope)
+    {
+        scope.MoveToOuter(pair.V1, pair.V2);
+        return pair;
+    }
+
+    private void Step()
+    {
+        optimizer.step();
+        OptimizerSteps++;
+    }
+
+    private double GradNorm()
+    {
+        using var scope = torch.NewDisposeScope();
+        var squares = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!.square().sum(dtype: ScalarType.Float64)).ToList();
+        return squares.Count == 0 ? 0 : Math.Sqrt(torch.stack(squares).sum().item<double>());
+    }
+
+    /// <summary>Takes the gradients accumulated so far off the parameters, so the next backward gives this width's own gradient.</summary>
+    private List<Tensor?> SetAside()
+    {
+        var saved = new List<Tensor?>(parameters.Count);
+        foreach (var p in parameters)
+        {
+            saved.Add(p.grad?.detach().clone());
+            p.grad = null;
+        }
+        return saved;
+    }
+
+    private void AddBack(List<Tensor?> saved)
+    {
+        using var noGrad = torch.no_grad();
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (saved[i] is not { } s) continue;
+            using var g = parameters[i].grad;
+            if (g is null) parameters[i].grad = s;
+            else g.add_(s);
+        }
+    }
+}
