@@ -198,8 +198,7 @@ internal static class EvalCommands
     /// <summary>A loaded backbone with its data, calibration settings and protocol, for one command.</summary>
     private sealed class Session : IDisposable
     {
-        private readonly Generator generator = new(0);
-        private readonly Normalize normalize;
+        private readonly BackboneEvaluation evaluation;
         private readonly IReadOnlyDictionary<string, string> checkpointMeta;
         private readonly string weights;
 
@@ -217,7 +216,7 @@ internal static class EvalCommands
             this.weights = weights;
             Dataset = dataset;
             Seed = seed;
-            normalize = DataOptions.Normalization(train);
+            evaluation = new BackboneEvaluation(model, train, test, batchSize, CalibrationBatches);
         }
 
         public SlimmableNetwork Model { get; }
@@ -267,60 +266,13 @@ internal static class EvalCommands
         }
 
         /// <summary>Sets width <paramref name="width"/>, recalibrating BN unless the checkpoint's statistics are used.</summary>
-        public void Prepare(double width, Progress progress)
-        {
-            if (!Calibrate)
-            {
-                Model.SetWidth(width);
-                Model.eval();
-                return;
-            }
-            BnCalibration.Calibrate(Model, width, CalibrationInputs(progress), momentum: null, maxBatches: CalibrationBatches);
-        }
-
-        /// <summary>Normalized training batches in a shuffled order, cycling over epochs as long as calibration asks.</summary>
-        private IEnumerable<Tensor> CalibrationInputs(Progress progress)
-        {
-            // A ragged last batch would weigh as much as a full one in the cumulative average.
-            var loader = new DataLoader(Train, Math.Min(BatchSize, Train.Count), shuffle: true, seed: 0, dropLast: true);
-            for (var epoch = 0; ; epoch++)
-                foreach (var batch in loader.Epoch(epoch))
-                    using (batch)
-                    {
-                        var x = normalize.Apply(batch.Images, generator);
-                        try
-                        {
-                            yield return x;
-                        }
-                        finally
-                        {
-                            x.Dispose();
-                        }
-                        progress.Advance();
-                    }
-        }
+        public void Prepare(double width, Progress progress) => evaluation.Prepare(width, () => progress.Advance());
 
         /// <summary>Per width: recalibrate (or set the width), extract train and test features, then kNN and the probe.</summary>
         public IReadOnlyList<WidthPoint> Sweep(string label, WidthSweepOptions options)
         {
-            var trainLoader = new DataLoader(Train, BatchSize, shuffle: false);
-            var testLoader = new DataLoader(Test, BatchSize, shuffle: false);
-            var perWidth = CalibrationBatches + trainLoader.BatchesPerEpoch + testLoader.BatchesPerEpoch;
-            using var progress = new Progress(label, (long)perWidth * Widths.Count);
-            var side = Train.Height;
-            var sweep = options with { Macs = w => Model.Cost(w, side).Macs };
-            Tensor Features(Tensor images)
-            {
-                using var x = normalize.Apply(images, generator);
-                var f = Model.forward(x);
-                progress.Advance();
-                return f;
-            }
-            return WidthSweep.Run(Features, trainLoader, testLoader, Widths, sweep, w =>
-            {
-                progress.Status = $"width {DataOptions.Invariant(w)}";
-                Prepare(w, progress);
-            }, Model);
+            using var progress = new Progress(label, (long)evaluation.StepsPerWidth * Widths.Count);
+            return evaluation.Sweep(Widths, options, w => progress.Status = $"width {DataOptions.Invariant(w)}", () => progress.Advance());
         }
 
         /// <summary>The metadata of a calibrated checkpoint of width <paramref name="width"/>.</summary>
@@ -353,7 +305,7 @@ internal static class EvalCommands
         public void Dispose()
         {
             Model.Dispose();
-            generator.Dispose();
+            evaluation.Dispose();
         }
     }
 }
