@@ -5,4 +5,6 @@ var root = new RootCommand("US3L Notebooks: universally slimmable self-supervise
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(ModelCommands.Create());
 foreach (var command in EvalCommands.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(PretrainCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 return Cli.Run(root, args);
