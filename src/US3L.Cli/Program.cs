@@ -4,4 +4,5 @@ using US3L.Cli;
 var root = new RootCommand("US3L Notebooks: universally slimmable self-supervised learning");
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(ModelCommands.Create());
+root.Subcommands.Add(NotebookCommands.Create());
 return Cli.Run(root, args);
