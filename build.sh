@@ -23,7 +23,7 @@ APT_PACKAGES=(
   python3-torch python3-numpy   # PyTorch on the same libtorch: the reference in tests and benchmarks
   dataset-fashion-mnist libturbojpeg0 libspng0 python3-pil  # default dataset; JPEG/PNG decoding; PIL writes test images
   libzmq5 python3-jupyter-client python3-nbclient jupyter-nbconvert python3-jupyter-kernel-test python3-ipykernel  # C# Jupyter kernel: ZeroMQ, and the clients and conformance suite its tests drive
-  jupyter-notebook              # the notebook server that ./build.sh notebook starts
+  jupyter-notebook jupyter-client  # ./build.sh notebook: the notebook server, and `jupyter kernelspec` to list the installed kernels
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -9,7 +9,14 @@ namespace US3L.Cli.Tests;
 /// </summary>
 internal static class CliProcess
 {
-    private static readonly Lazy<string> JupyterHome = new(() => Directory.CreateTempSubdirectory("us3l-cli-tests-jupyter-").FullName);
+    private static readonly Lazy<string> JupyterHome = new(CreateJupyterHome);
+
+    private static string CreateJupyterHome()
+    {
+        string dir = Directory.CreateTempSubdirectory("us3l-cli-tests-jupyter-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        return dir;
+    }
 
     public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
     {
