@@ -4,6 +4,8 @@
 #   ./build.sh build         native shim (CMake) + .NET solution (Release)
 #   ./build.sh test          setup + build + every test
 #   ./build.sh bench engine  tensor-engine benchmark, JSON lines (ours vs PyTorch)
+#   ./build.sh kernel        build if needed; install the C# Jupyter kernelspecs for this user
+#   ./build.sh notebook      install the kernel and start Jupyter on localhost in notebooks/
 # Environment:
 #   LIBTORCH_DIR   build the shim against another libtorch (e.g. a CUDA 2.x one); see environment.md
 #   US3L_NATIVE_BUILD_DIR  where the shim is built (default build/native)
@@ -22,6 +24,7 @@ APT_PACKAGES=(
   dataset-fashion-mnist libturbojpeg0 libspng0 python3-pil  # default dataset; JPEG/PNG decoding; PIL writes test images
   libzmq5 python3-jupyter-client python3-nbclient jupyter-nbconvert python3-jupyter-kernel-test python3-ipykernel  # C# Jupyter kernel: ZeroMQ, and the clients and conformance suite its tests drive
   chromium                      # figures: headless Chromium exports PNG/SVG and runs the browser tests
+  jupyter-notebook jupyter-client  # ./build.sh notebook: the notebook server, and `jupyter kernelspec` to list the installed kernels
 )
 # npm installs plotly.js for figures; a Node.js from elsewhere (that ships its own npm) is kept.
 command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
@@ -112,10 +115,28 @@ cmd_bench() {
   esac
 }
 
+cmd_kernel() {
+  local kernel="$ROOT/src/US3L.Kernel/bin/Release/net10.0/US3L.Kernel.dll"
+  # Notebooks #r the kit's build output, so the kit must be built along with the kernel.
+  if [ ! -f "$kernel" ] || [ ! -f "$ROOT/src/US3L.Kit/bin/Release/net10.0/US3L.Kit.dll" ]; then cmd_build; fi
+  log "installing the kernelspecs us3l-csharp and .net-csharp"
+  dotnet "$kernel" --install >&2
+}
+
+cmd_notebook() {
+  cmd_kernel
+  command -v jupyter-notebook >/dev/null ||
+    { echo "error: jupyter-notebook is missing; run ./build.sh setup" >&2; exit 1; }
+  log "Jupyter on http://localhost (notebooks/)"
+  exec jupyter notebook --ip=127.0.0.1 --notebook-dir="$ROOT/notebooks" "$@"
+}
+
 case "${1:-}" in
   setup) cmd_setup ;;
   build) cmd_build ;;
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  kernel) cmd_kernel ;;
+  notebook) shift; cmd_notebook "$@" ;;
+  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

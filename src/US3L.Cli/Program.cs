@@ -7,4 +7,5 @@ root.Subcommands.Add(ModelCommands.Create());
 foreach (var command in EvalCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(NotebookCommands.Create());
 return Cli.Run(root, args);
