@@ -89,9 +89,14 @@ internal static class PretrainCommand
             var reporter = new SynchronousProgress<TrainProgress>(p =>
             {
                 bar ??= new Progress("pretrain", (long)p.Epochs * p.BatchesPerEpoch);
+                // The end-of-epoch report carries the kNN monitor and no iteration.
+                if (p.Knn is { } knn && p.Losses.Count == 0)
+                {
+                    bar.Status = $"epoch {p.Epoch + 1}/{p.Epochs} kNN {KnnText(knn)}";
+                    return;
+                }
                 bar.Status = $"epoch {p.Epoch + 1}/{p.Epochs} widths {string.Join(",", p.Widths.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture)))} " +
-                             $"loss {p.Losses[0].ToString("0.000", CultureInfo.InvariantCulture)} {p.ImagesPerSecond:F0} img/s" +
-                             (p.Knn is { } knn ? " kNN " + KnnText(knn) : "");
+                             $"loss {p.Losses[0].ToString("0.000", CultureInfo.InvariantCulture)} {p.ImagesPerSecond:F0} img/s";
                 bar.Advance();
             });
             return run.Train(cancel.Token, reporter);

@@ -120,6 +120,14 @@ internal sealed class JupyterKernel : IDisposable
         {
             result = _cells.Run(code, KernelContext.BeginCell());
         }
+        catch (Exception e)
+        {
+            // The cell host reports user errors itself; anything escaping it (e.g. a crash inside
+            // the compiler) must still answer the request, or the client waits forever.
+            KernelLog.Warn($"execute failed inside the cell host: {e}");
+            result = new CellResult(false, null, new CellError(e.GetType().Name,
+                $"the kernel could not run this cell: {e.Message}", e.ToString().Split('\n')));
+        }
         finally
         {
             _executing = null;

@@ -71,6 +71,21 @@ public sealed class NotebookRunTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_that_crashes_the_compiler_fails_instead_of_hanging()
+    {
+        // Roslyn 5.12 throws inside Emit on a top-level tuple deconstruction of a switch
+        // expression; the kernel must still answer the execute request.
+        TestNotebook.Write(TestNotebook.Create(
+            TestNotebook.Code("var profile = \"smoke\";"),
+            TestNotebook.Code("var (batch, repeats) = profile switch { \"smoke\" => (2, 1), _ => (8, 3) };\nbatch")),
+            Path.Combine(_dir, "crash.ipynb"));
+        var (code, output) = CliProcess.Run(_dir, "notebook", "run", "crash.ipynb", "--timeout", "120");
+        Assert.Equal(1, code);
+        Assert.Contains("cell 2 of 2 failed:", output);
+        Assert.Contains("the kernel could not run this cell", output);
+    }
+
+    [Fact]
     public void Missing_notebook_is_a_clear_error()
     {
         var (code, output) = CliProcess.Run(_dir, "notebook", "run", "nowhere.ipynb");
