@@ -46,8 +46,7 @@ class ProtocolRobustness(unittest.TestCase):
         self.assertEqual(self.shell.poll(500), 0, "the kernel answered a message it should have rejected")
 
     def assert_still_serving(self):
-        self.kc.kernel_info()
-        reply = self.kc.get_shell_msg(timeout=ks.TIMEOUT)
+        reply = ks.shell_reply(self.kc, self.kc.kernel_info())
         self.assertEqual(reply["msg_type"], "kernel_info_reply")
         reply, outputs = ks.execute(self.kc, "6 * 7")
         self.assertEqual(reply["status"], "ok")
