@@ -3,7 +3,8 @@
 #   ./build.sh setup         install missing system packages (idempotent; needs root or sudo)
 #   ./build.sh build         native shim (CMake) + .NET solution (Release)
 #   ./build.sh test          setup + build + every test
-#   ./build.sh bench engine  tensor-engine benchmark, JSON lines (ours vs PyTorch)
+#   ./build.sh demo          setup + build, then US3L on Fashion-MNIST: pretrain, evaluate per width, report
+#   ./build.sh bench WHAT    benchmarks as JSON lines: engine, pretrain (ours vs PyTorch), loader, augment
 #   ./build.sh kernel        build if needed; install the C# Jupyter kernelspecs for this user
 #   ./build.sh notebook      install the kernel and start Jupyter on localhost in notebooks/
 # Environment:
@@ -110,9 +111,16 @@ cmd_test() {
 cmd_bench() {
   local what="${1:-}"
   case "$what" in
-    engine) cmd_build >&2; "$ROOT/us3l" bench engine "${@:2}" ;;
-    *) echo "usage: ./build.sh bench engine [options]" >&2; exit 2 ;;
+    engine|pretrain|loader|augment) cmd_build >&2; "$ROOT/us3l" bench "$what" "${@:2}" ;;
+    *) echo "usage: ./build.sh bench engine|pretrain|loader|augment [options]" >&2; exit 2 ;;
   esac
+}
+
+# The main job on the embedded default data; extra arguments go to `us3l demo` (e.g. --profile smoke).
+cmd_demo() {
+  cmd_setup
+  cmd_build >&2
+  "$ROOT/us3l" demo "$@"
 }
 
 cmd_kernel() {
@@ -135,8 +143,9 @@ case "${1:-}" in
   setup) cmd_setup ;;
   build) cmd_build ;;
   test) cmd_test ;;
+  demo) shift; cmd_demo "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   kernel) cmd_kernel ;;
   notebook) shift; cmd_notebook "$@" ;;
-  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

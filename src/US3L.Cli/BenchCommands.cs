@@ -13,6 +13,7 @@ internal static class BenchCommands
         var bench = new Command("bench", "Benchmarks; each prints one JSON object per line");
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(Loader());
+        bench.Subcommands.Add(PretrainBench.Create());
         bench.Subcommands.Add(Augment());
         return bench;
     }
