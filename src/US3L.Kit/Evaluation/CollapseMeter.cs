@@ -4,8 +4,11 @@ using F = US3L.Torch.torch.nn.functional;
 namespace US3L.Evaluation;
 
 /// <summary>
-/// The collapse monitors of science.md 2.2 for one batch of features Z [B, d] (meant for projector
-/// outputs of one width), all computed on the row-wise ℓ2-normalized Ẑ.
+/// The collapse monitors of science.md 2.2 for one batch of features Z [B, d] (projector outputs or
+/// pooled backbone features of one width), all computed on the row-wise ℓ2-normalized Ẑ.
+/// A projector that ends in a BN without affine (SimSiam) standardizes every output dimension over
+/// the batch, which pins s near 1/√d whatever the backbone does: read collapse of such a method on
+/// the backbone features (the trainer logs both).
 /// </summary>
 /// <param name="Count">B, the rows measured.</param>
 /// <param name="Dim">d, the feature dimension.</param>

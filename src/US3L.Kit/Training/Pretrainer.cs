@@ -166,16 +166,19 @@ public sealed class Pretrainer : IDisposable
                 ["images_per_second"] = images / seconds, ["passes"] = position.Passes, ["macs"] = position.Macs,
                 ["optimizer_steps"] = position.OptimizerSteps, ["teacher_forwards"] = position.TeacherForwards,
                 ["ema_updates"] = setup.Teacher?.NumUpdates, ["ema_drift"] = setup.Teacher is null ? null : setup.Teacher.LastDrift,
-                ["collapse"] = monitor ? records.Select(r => r.Collapse is { } s ? new Dictionary<string, double>
-                {
-                    ["width"] = r.Width, ["std"] = s.FeatureStd, ["level"] = s.CollapseLevel, ["mean_cosine"] = s.MeanCosine, ["effective_rank"] = s.EffectiveRank,
-                } : null).ToArray() : null,
+                ["collapse"] = monitor ? records.Select(r => CollapseEntry(r.Width, r.Collapse)).ToArray() : null,
+                ["collapse_backbone"] = monitor ? records.Select(r => CollapseEntry(r.Width, r.BackboneCollapse)).ToArray() : null,
             });
             position = position with { MetricsLines = log.Lines };
         }
         progress?.Report(new TrainProgress(epoch, c.Epochs, batch.Index + 1, perEpoch, position.Iteration, draw.Widths,
             records.Select(r => r.Loss).ToArray(), images / seconds, null));
     }
+
+    private static Dictionary<string, double>? CollapseEntry(double width, Evaluation.CollapseStats? s) => s is null ? null : new()
+    {
+        ["width"] = width, ["std"] = s.FeatureStd, ["level"] = s.CollapseLevel, ["mean_cosine"] = s.MeanCosine, ["effective_rank"] = s.EffectiveRank,
+    };
 
     private IReadOnlyDictionary<double, double>? EndEpoch(int epoch, double lr, MetricsLog log, IProgress<TrainProgress>? progress)
     {

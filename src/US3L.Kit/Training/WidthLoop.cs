@@ -57,7 +57,7 @@ internal sealed class WidthLoop
     /// <summary>
     /// Runs one iteration on the views <paramref name="x"/> at <paramref name="widths"/> (descending,
     /// widths[0] plays the max role). <paramref name="monitor"/> measures the collapse meters of each
-    /// width's projector outputs. A NaN or infinite loss throws before its backward.
+    /// width's projector outputs and pooled backbone features (view 1). A NaN or infinite loss throws before its backward.
     /// </summary>
     public IReadOnlyList<WidthStepRecord> Run(ViewPair x, IReadOnlyList<double> widths, int epoch, long iteration, bool monitor)
     {
@@ -72,7 +72,11 @@ internal sealed class WidthLoop
             var w = widths[j];
             using var scope = torch.NewDisposeScope();
             network.SetWidth(w);
-            var z = new ViewPair(network.forward(x.V1), network.forward(x.V2));
+            // The backbone features of view 1 are kept for the collapse meters: the representation is
+            // what collapses (science.md 2.2), and a projector ending in an affine-free BN (SimSiam)
+            // keeps its outputs spread whatever the backbone does.
+            var features = network.Backbone.forward(x.V1);
+            var z = new ViewPair(network.Projector.forward(features), network.forward(x.V2));
             Tensor loss;
             var distilled = j > 0 && config.Distill;
             if (!distilled)
@@ -110,9 +114,11 @@ internal sealed class WidthLoop
             else accumulated = SetAside();
             loss.backward();
             var norm = GradNorm();
-            var collapse = monitor && z.V1.size(0) >= 2 ? CollapseMeter.Measure(z.V1) : null;
+            var measured = monitor && z.V1.size(0) >= 2;
+            var collapse = measured ? CollapseMeter.Measure(z.V1) : null;
+            var backboneCollapse = measured ? CollapseMeter.Measure(features) : null;
             Traced?.Invoke(new WidthStepTrace(j, w, distilled, network, z, targets));
-            records.Add(new WidthStepRecord(w, distilled, value, reg, norm, collapse));
+            records.Add(new WidthStepRecord(w, distilled, value, reg, norm, collapse, backboneCollapse));
 
             if (config.Stepping == Stepping.PerWidth) Step();
             else AddBack(accumulated!);

@@ -9,8 +9,9 @@ namespace US3L.Training;
 /// <param name="Regularization">R_group at this width (0 without group regularization).</param>
 /// <param name="GradNorm">‖∇θ‖ of this width's own gradient (also under <see cref="Stepping.Accumulate"/>).</param>
 /// <param name="Collapse">The collapse meters of this width's projector outputs, when monitored.</param>
+/// <param name="BackboneCollapse">The collapse meters of this width's pooled backbone features f^w(x), when monitored.</param>
 public sealed record WidthStepRecord(double Width, bool Distilled, double Loss, double Regularization, double GradNorm,
-    Evaluation.CollapseStats? Collapse);
+    Evaluation.CollapseStats? Collapse, Evaluation.CollapseStats? BackboneCollapse);
 
 /// <summary>
 /// A look inside one width step, after its backward and before the optimizer step (for tests and
