@@ -87,35 +87,14 @@ internal static class EngineBenchmark
         if (device.Type == DeviceType.CUDA) torch.cuda.synchronize();
     }
 
-    /// <summary>Runs Bench/engine_bench_pytorch.py with Debian's python; null when PyTorch is not installed.</summary>
+    /// <summary>The same step in PyTorch (Bench/engine_bench_pytorch.py); null when PyTorch is not installed.</summary>
     private static double? PyTorchImagesPerSecond(double width, Options o)
     {
-        const string python = "/usr/bin/python3";
-        var script = Path.Combine(AppContext.BaseDirectory, "Bench", "engine_bench_pytorch.py");
-        if (!File.Exists(python) || !File.Exists(script)) return null;
         var inv = CultureInfo.InvariantCulture;
-        var start = new ProcessStartInfo(python)
+        return PyTorchReference.ImagesPerSecond("engine_bench_pytorch.py", new[]
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     script, "--width", width.ToString(inv), "--batch", o.Batch.ToString(inv), "--steps", o.Steps.ToString(inv),
-                     "--warmup", o.Warmup.ToString(inv), "--threads", torch.get_num_threads().ToString(inv),
-                 })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEnd();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            if (stderr.Contains("No module named 'torch'", StringComparison.Ordinal)) return null;
-            throw new InvalidOperationException($"the PyTorch benchmark failed: {stderr.Trim().Split('\n').Last()}");
-        }
-        var result = JsonNode.Parse(stdout.Trim().Split('\n').Last())!;
-        return result["img_s"]!.GetValue<double>();
+            "--width", width.ToString(inv), "--batch", o.Batch.ToString(inv), "--steps", o.Steps.ToString(inv),
+            "--warmup", o.Warmup.ToString(inv), "--threads", torch.get_num_threads().ToString(inv),
+        });
     }
 }

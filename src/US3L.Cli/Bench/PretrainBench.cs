@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -52,36 +51,20 @@ internal static class PretrainBench
         return command;
     }
 
-    /// <summary>Runs Bench/pretrain_bench_pytorch.py on the very widths ours ran; null when PyTorch is missing.</summary>
+    /// <summary>The same iterations, on the very widths ours ran, in PyTorch (Bench/pretrain_bench_pytorch.py); null when PyTorch is missing.</summary>
     private static double? PyTorchImagesPerSecond(PretrainConfig c, PretrainStepThroughput ours)
     {
-        const string python = "/usr/bin/python3";
-        var script = Path.Combine(AppContext.BaseDirectory, "Bench", "pretrain_bench_pytorch.py");
-        if (!File.Exists(python) || !File.Exists(script)) return null;
         var widthsFile = Path.GetTempFileName();
         try
         {
             File.WriteAllText(widthsFile, JsonSerializer.Serialize(ours.Widths));
             var inv = CultureInfo.InvariantCulture;
-            var stages = ModelRegistry.MiniWidths(c.Divisor);
-            var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[]
-                     {
-                         script, "--widths-file", widthsFile, "--batch", c.BatchSize.ToString(inv), "--stage-widths", string.Join(",", stages),
-                         "--divisor", c.Divisor.ToString(inv), "--hidden", c.ProjectorHidden.ToString(inv), "--out", c.ProjectorOut.ToString(inv),
-                         "--pred-hidden", c.PredictorHidden.ToString(inv), "--threads", torch.get_num_threads().ToString(inv),
-                     })
-                start.ArgumentList.Add(arg);
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEnd();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
+            return PyTorchReference.ImagesPerSecond("pretrain_bench_pytorch.py", new[]
             {
-                if (stderr.Contains("No module named 'torch'", StringComparison.Ordinal)) return null;
-                throw new InvalidOperationException($"the PyTorch benchmark failed: {stderr.Trim().Split('\n').Last()}");
-            }
-            return JsonNode.Parse(stdout.Trim().Split('\n').Last())!["img_s"]!.GetValue<double>();
+                "--widths-file", widthsFile, "--batch", c.BatchSize.ToString(inv), "--stage-widths", string.Join(",", ModelRegistry.MiniWidths(c.Divisor)),
+                "--divisor", c.Divisor.ToString(inv), "--hidden", c.ProjectorHidden.ToString(inv), "--out", c.ProjectorOut.ToString(inv),
+                "--pred-hidden", c.PredictorHidden.ToString(inv), "--threads", torch.get_num_threads().ToString(inv),
+            });
         }
         finally
         {

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace US3L.Cli.Bench;
+
+/// <summary>Runs a benchmark's PyTorch side (a script in Bench/) with Debian's python, on the same libtorch.</summary>
+internal static class PyTorchReference
+{
+    private const string Python = "/usr/bin/python3";
+
+    /// <summary>
+    /// The "img_s" of the last JSON line the script prints; null when Debian's python or its torch
+    /// is not installed. Any other failure is an error naming the script's last line of stderr.
+    /// </summary>
+    public static double? ImagesPerSecond(string scriptName, IEnumerable<string> arguments)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Bench", scriptName);
+        if (!File.Exists(Python) || !File.Exists(script)) return null;
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        foreach (var arg in arguments) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            if (stderr.Result.Contains("No module named 'torch'", StringComparison.Ordinal)) return null;
+            throw new InvalidOperationException($"the PyTorch benchmark {scriptName} failed: {stderr.Result.Trim().Split('\n').Last()}");
+        }
+        return JsonNode.Parse(stdout.Trim().Split('\n').Last())!["img_s"]!.GetValue<double>();
+    }
+}
