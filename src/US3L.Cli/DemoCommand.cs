@@ -40,7 +40,7 @@ internal static class DemoCommand
         command.SetAction(parse =>
         {
             var resolved = RecipeLoader.Resolve(Recipe, parse.GetValue(PretrainCommand.Profile), parse.GetValue(PretrainCommand.Set) ?? Array.Empty<string>());
-            var dir = parse.GetValue(output) ?? Path.Combine("runs", $"demo-{resolved.Profile}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            var dir = parse.GetValue(output) ?? PretrainCommand.DefaultRunDir("demo", resolved.Profile);
             var config = resolved.Config;
             Console.WriteLine($"US3L demo: {resolved.Description}");
             Console.WriteLine($"profile {resolved.Profile}: {config.Epochs} epochs on {(config.TrainSubset > 0 ? config.TrainSubset : 60_000)} images, batch {config.BatchSize}, seed {config.Seed}");

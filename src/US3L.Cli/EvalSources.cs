@@ -178,9 +178,6 @@ internal sealed class DataOptions
 
     public int Batch(ParseResult parse) => Positive(parse.GetValue(BatchSize), "--batch-size");
 
-    /// <summary>The normalization the backbone's inputs get (no augmentation at evaluation, science.md 8.1).</summary>
-    public static Normalize Normalization(ImageDataset dataset) => US3L.Evaluation.BackboneEvaluation.Normalization(dataset);
-
     private static Subset Subset(int count, string option) => count switch
     {
         0 => US3L.Data.Subset.All,

@@ -64,10 +64,9 @@ internal static class PretrainCommand
     /// <summary>Starts a run of a resolved recipe; config.yaml records the recipe, profile and overrides.</summary>
     internal static Pretrainer StartRun(Recipe resolved, string dir)
     {
+        // The trainer writes config.json (what Resume reads); config.yaml records where the config came from.
         var run = Pretrainer.Start(resolved.Config, dir);
-        var header = new List<string> { $"recipe: {resolved.Name} ({resolved.Path})", $"profile: {resolved.Profile ?? "(base)"}" };
-        if (resolved.Overrides.Count > 0) header.Add("overrides: " + string.Join(" ", resolved.Overrides));
-        File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigWriter.ToYaml(resolved.Config, header));
+        File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigWriter.ToYaml(resolved));
         return run;
     }
 

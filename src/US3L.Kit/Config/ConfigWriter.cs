@@ -41,6 +41,14 @@ public static class ConfigWriter
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
+    /// <summary>The resolved config as YAML, with a header naming the recipe, profile and overrides.</summary>
+    public static string ToYaml(Recipe recipe)
+    {
+        var header = new List<string> { $"recipe: {recipe.Name} ({recipe.Path})", $"profile: {recipe.Profile ?? "(base)"}" };
+        if (recipe.Overrides.Count > 0) header.Add("overrides: " + string.Join(" ", recipe.Overrides));
+        return ToYaml(recipe.Config, header);
+    }
+
     /// <summary>
     /// Writes <c>config.yaml</c> and <c>config.json</c> into <paramref name="runFolder"/> (created if
     /// needed); the YAML header names the recipe, profile and overrides.
@@ -48,9 +56,7 @@ public static class ConfigWriter
     public static void WriteRunFolder(string runFolder, Recipe recipe)
     {
         Directory.CreateDirectory(runFolder);
-        var header = new List<string> { $"recipe: {recipe.Name} ({recipe.Path})", $"profile: {recipe.Profile ?? "(base)"}" };
-        if (recipe.Overrides.Count > 0) header.Add("overrides: " + string.Join(" ", recipe.Overrides));
-        File.WriteAllText(Path.Combine(runFolder, "config.yaml"), ToYaml(recipe.Config, header));
+        File.WriteAllText(Path.Combine(runFolder, "config.yaml"), ToYaml(recipe));
         File.WriteAllText(Path.Combine(runFolder, "config.json"), ToJson(recipe.Config));
     }
 
