@@ -21,6 +21,14 @@ public static class NotebookPlotly
         return FigureHtml.Fragment(figure, includePlotlyJs: first);
     }
 
+    /// <summary>
+    /// plotly.js alone, for a cell that will show figures and replace them in place: an output that
+    /// is updated must not be the one carrying the script (each update would resend 5 MB, and the
+    /// saved notebook keeps only the last one). Display this first; empty once a figure carried it.
+    /// </summary>
+    public static string ScriptHtml() =>
+        !Included && PlotlyJs.Source.Length > 0 && Interlocked.Exchange(ref _included, 1) == 0 ? PlotlyJs.ScriptTag() : "";
+
     /// <summary>The next figure carries plotly.js again.</summary>
     public static void Reset() => Interlocked.Exchange(ref _included, 0);
 }

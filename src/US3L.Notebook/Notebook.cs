@@ -21,5 +21,7 @@ public static class Notebook
         Formatter.Register<Tensor>((tensor, writer) => writer.Write(tensor.ToString()), PlainTextFormatter.MimeType);
         Formatter.Register<ProgressBar>((bar, writer) => writer.Write(bar.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<ProgressBar>((bar, writer) => writer.Write(bar.ToString()), PlainTextFormatter.MimeType);
+        Formatter.Register<TrainingView>((view, writer) => writer.Write(view.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<TrainingView>((view, writer) => writer.Write(view.ToString()), PlainTextFormatter.MimeType);
     }
 }

@@ -77,6 +77,9 @@ public sealed class Pretrainer : IDisposable
         }
     }
 
+    /// <summary>The checkpoint a run in <paramref name="runDir"/> saves to and resumes from.</summary>
+    public static string CheckpointPath(string runDir) => Checkpoint.PathIn(runDir);
+
     /// <summary>The online backbone of the run's last checkpoint, in eval mode, on the CPU.</summary>
     public static SlimmableNetwork LoadBackbone(string runDir)
     {
