@@ -31,6 +31,8 @@ internal static class CliProcess
         start.Environment["JUPYTER_CONFIG_DIR"] = Path.Combine(JupyterHome.Value, "config");
         start.Environment["JUPYTER_RUNTIME_DIR"] = Path.Combine(JupyterHome.Value, "runtime");
         start.Environment.Remove("JUPYTER_PATH");
+        // Notebooks train into a store of their own, so every test run trains afresh (no cached runs).
+        start.Environment["US3L_NOTEBOOK_RUNS"] = Path.Combine(JupyterHome.Value, "runs");
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
