@@ -44,7 +44,7 @@ public sealed class TrainingView : IProgress<TrainProgress>
             return;
         }
         if (startIteration < 0) startIteration = value.Iteration - 1;
-        losses.Add((value.Iteration - 1, LossAt(value, 0), LossAt(value, value.Losses.Count - 1), MiddleLoss(value)));
+        losses.Add((value.Iteration - 1, LossAt(value, 0), value.Losses.Count > 1 ? LossAt(value, value.Losses.Count - 1) : null, MiddleLoss(value)));
         Draw(force: false);
     }
 
