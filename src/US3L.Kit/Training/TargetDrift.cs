@@ -78,7 +78,7 @@ internal sealed class TargetDrift : IDisposable
         return Distance(kept.Targets, Targets(kept.Views));
     }
 
-    /// <summary>Remembers the targets on <paramref name="views"/> now, for the first sub-network step of the next iteration.</summary>
+    /// <summary>Keeps <paramref name="targets"/>, just computed on <paramref name="views"/>, for the first sub-network step of the next iteration.</summary>
     public void Remember(ViewPair views, ViewPair targets)
     {
         pending?.Dispose();
