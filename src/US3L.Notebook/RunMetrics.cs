@@ -10,10 +10,23 @@ namespace US3L.Notebook;
 /// <param name="EffectiveRank">exp(entropy of the normalized singular values); ≈ 1 under collapse.</param>
 public sealed record CollapsePoint(double Width, double Std, double Level, double MeanCosine, double EffectiveRank);
 
-/// <summary>One logged iteration of a run's <c>metrics.jsonl</c>.</summary>
+/// <summary>
+/// One logged iteration of a run's <c>metrics.jsonl</c>. <c>TargetDrift</c> (monitored iterations only):
+/// one entry per distilled step, the mean 1 − cos between the normalized targets just before that step and
+/// just before the previous sub-network step, on the same images (null where unknown); <c>TargetDriftL2</c>
+/// the same movement as a mean ℓ2 distance of the normalized targets.
+/// </summary>
 public sealed record IterationMetrics(int Epoch, long Iteration, double Lr, IReadOnlyList<double> Widths, IReadOnlyList<bool> Distilled,
     IReadOnlyList<double> Losses, IReadOnlyList<double> GradNorms, double ImagesPerSecond, long Passes, double Macs,
-    long OptimizerSteps, double? EmaDrift, IReadOnlyList<CollapsePoint>? Collapse, IReadOnlyList<CollapsePoint>? BackboneCollapse);
+    long OptimizerSteps, double? EmaDrift, IReadOnlyList<CollapsePoint>? Collapse, IReadOnlyList<CollapsePoint>? BackboneCollapse,
+    IReadOnlyList<double?>? TargetDrift = null, IReadOnlyList<double?>? TargetDriftL2 = null);
+
+/// <summary>
+/// The target drift of one sub-network step (science.md 3.1): how far its targets moved since the previous
+/// sub-network step. <paramref name="Position"/> is the step's place among the iteration's distilled steps
+/// (0: the interval from the previous iteration's last sub-network step, spanning the max-width step).
+/// </summary>
+public sealed record TargetDriftStep(long Iteration, int Position, double Width, double OneMinusCosine, double? L2);
 
 /// <summary>The end of one epoch: kNN top-1 per width when it was measured.</summary>
 public sealed record EpochMetrics(int Epoch, long Iteration, double Lr, IReadOnlyDictionary<double, double>? Knn);
@@ -47,6 +60,14 @@ public sealed class RunMetrics
     public IEnumerable<(long Iteration, CollapsePoint Point)> CollapseOf(double width, bool backbone = true) =>
         Iterations.SelectMany(r => ((backbone ? r.BackboneCollapse : r.Collapse) ?? Array.Empty<CollapsePoint>())
             .Where(p => Same(p.Width, width)).Select(p => (r.Iteration, p)));
+
+    /// <summary>Every measured target drift (monitored iterations, distilled steps with a known previous step), in order.</summary>
+    public IEnumerable<TargetDriftStep> TargetDrifts() => Iterations.Where(r => r.TargetDrift is not null).SelectMany(r =>
+    {
+        var widths = r.Widths.Where((_, i) => i < r.Distilled.Count && r.Distilled[i]).ToArray();
+        return r.TargetDrift!.Select((d, k) => (d, k)).Where(p => p.d is not null && p.k < widths.Length)
+            .Select(p => new TargetDriftStep(r.Iteration, p.k, widths[p.k], p.d!.Value, r.TargetDriftL2 is { } l2 && p.k < l2.Count ? l2[p.k] : null));
+    });
 
     /// <summary>kNN top-1 of <paramref name="width"/> after each monitored epoch: (epoch, top-1).</summary>
     public IEnumerable<(int Epoch, double Top1)> KnnOf(double width) =>
@@ -93,7 +114,7 @@ public sealed class RunMetrics
         Doubles(r.GetProperty("loss")), Doubles(r.GetProperty("grad_norm")), r.GetProperty("images_per_second").GetDouble(),
         r.GetProperty("passes").GetInt64(), r.GetProperty("macs").GetDouble(), r.GetProperty("optimizer_steps").GetInt64(),
         r.TryGetProperty("ema_drift", out var drift) && drift.ValueKind == JsonValueKind.Number ? drift.GetDouble() : null,
-        Collapse(r, "collapse"), Collapse(r, "collapse_backbone"));
+        Collapse(r, "collapse"), Collapse(r, "collapse_backbone"), NullableDoubles(r, "target_drift"), NullableDoubles(r, "target_drift_l2"));
 
     private static EpochMetrics Epoch(JsonElement r) => new(
         r.GetProperty("epoch").GetInt32(), r.GetProperty("iteration").GetInt64(), r.GetProperty("lr").GetDouble(),
@@ -106,6 +127,12 @@ public sealed class RunMetrics
             ? entries.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).Select(e => new CollapsePoint(
                 e.GetProperty("width").GetDouble(), e.GetProperty("std").GetDouble(), e.GetProperty("level").GetDouble(),
                 e.GetProperty("mean_cosine").GetDouble(), e.GetProperty("effective_rank").GetDouble())).ToArray()
+            : null;
+
+    /// <summary>An optional array whose entries may be null (absent in logs written before it existed).</summary>
+    private static double?[]? NullableDoubles(JsonElement r, string name) =>
+        r.TryGetProperty(name, out var entries) && entries.ValueKind == JsonValueKind.Array
+            ? entries.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number ? e.GetDouble() : (double?)null).ToArray()
             : null;
 
     private static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();

@@ -146,7 +146,7 @@ public sealed class Pretrainer : IDisposable
         using var scope = torch.NewDisposeScope();
         var (v1, v2) = setup.Views.Apply(batch.Images, setup.Generator);
         var draw = setup.Sampler.Next(epoch);
-        var monitor = c.MonitorEvery > 0 && draw.Iteration % c.MonitorEvery == 0;
+        var monitor = WidthLoop.Monitored(c, draw.Iteration);
         var records = setup.Loop.Run(new ViewPair(v1, v2), draw.Widths, epoch, draw.Iteration, monitor);
         var seconds = clock.Elapsed.TotalSeconds;
         var images = batch.Size;
@@ -171,6 +171,9 @@ public sealed class Pretrainer : IDisposable
                 ["ema_updates"] = setup.Teacher?.NumUpdates, ["ema_drift"] = setup.Teacher is null ? null : setup.Teacher.LastDrift,
                 ["collapse"] = monitor ? records.Select(r => CollapseEntry(r.Width, r.Collapse)).ToArray() : null,
                 ["collapse_backbone"] = monitor ? records.Select(r => CollapseEntry(r.Width, r.BackboneCollapse)).ToArray() : null,
+                // One entry per distilled step, in order; null where no earlier sub-network step was measured.
+                ["target_drift"] = monitor ? records.Where(r => r.Distilled).Select(r => r.TargetDrift?.OneMinusCosine).ToArray() : null,
+                ["target_drift_l2"] = monitor ? records.Where(r => r.Distilled).Select(r => r.TargetDrift?.L2).ToArray() : null,
             });
             position = position with { MetricsLines = log.Lines };
         }

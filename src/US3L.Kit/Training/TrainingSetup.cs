@@ -113,6 +113,7 @@ internal sealed class TrainingSetup : IDisposable
     public void Dispose()
     {
         Loop.Traced = null;
+        Loop.Dispose();
         Regularizer?.Dispose();
         Optimizer.Dispose();
         Teacher?.Dispose();

@@ -19,7 +19,7 @@ namespace US3L.Training;
 /// ablation switches of <see cref="PretrainConfig"/> (target source, EMA update policy, distill loss
 /// and head, distill on/off, stepping) are read here and nowhere else.
 /// </summary>
-internal sealed class WidthLoop
+internal sealed class WidthLoop : IDisposable
 {
     private readonly PretrainConfig config;
     private readonly SslMethod method;
@@ -28,6 +28,7 @@ internal sealed class WidthLoop
     private readonly Optimizer optimizer;
     private readonly GroupRegularizer? regularizer;
     private readonly List<Tensor> parameters;
+    private readonly TargetDrift? drift;
 
     public WidthLoop(PretrainConfig config, SslMethod method, SslNetwork network, EmaTeacher? teacher, Optimizer optimizer,
         GroupRegularizer? regularizer, double teacherWidth)
@@ -40,7 +41,12 @@ internal sealed class WidthLoop
         this.regularizer = regularizer;
         TeacherWidth = teacherWidth;
         parameters = network.parameters().Where(p => p.requires_grad).ToList();
+        if (config.Distill && (config.TargetSource == TargetSource.OnlineMax || teacher is not null))
+            drift = new TargetDrift(config, network, teacher, teacherWidth);
     }
+
+    /// <summary>Whether iteration <paramref name="iteration"/> measures the monitors (collapse meters, target drift).</summary>
+    public static bool Monitored(PretrainConfig config, long iteration) => config.MonitorEvery > 0 && iteration % config.MonitorEvery == 0;
 
     /// <summary>The width the EMA teacher runs at (1.0, or the single width of an individually trained model).</summary>
     public double TeacherWidth { get; }
@@ -57,7 +63,8 @@ internal sealed class WidthLoop
     /// <summary>
     /// Runs one iteration on the views <paramref name="x"/> at <paramref name="widths"/> (descending,
     /// widths[0] plays the max role). <paramref name="monitor"/> measures the collapse meters of each
-    /// width's projector outputs and pooled backbone features (view 1). A NaN or infinite loss throws before its backward.
+    /// width's projector outputs and pooled backbone features (view 1) and the target drift of each
+    /// sub-network step (<see cref="TargetDrift"/>). A NaN or infinite loss throws before its backward.
     /// </summary>
     public IReadOnlyList<WidthStepRecord> Run(ViewPair x, IReadOnlyList<double> widths, int epoch, long iteration, bool monitor)
     {
@@ -67,10 +74,28 @@ internal sealed class WidthLoop
         ViewPair? targets = null;
         if (config.Stepping == Stepping.Accumulate) optimizer.zero_grad();
         List<Tensor?>? accumulated = null;
+        // Target drift: the targets kept at the last sub-network step of the previous iteration, the
+        // targets before the previous sub-network step of this one, and whether the next iteration
+        // needs this one's last sub-network targets (only around monitored iterations: it costs forwards).
+        using var arriving = drift?.TakePending();
+        ViewPair? previousTargets = null;
+        var rememberForNext = Monitored(config, iteration + 1);
         for (var j = 0; j < widths.Count; j++)
         {
             var w = widths[j];
             using var scope = torch.NewDisposeScope();
+            var distilled = j > 0 && config.Distill;
+            TargetDriftPoint? stepDrift = null;
+            var lastStep = j == widths.Count - 1;
+            if (distilled && drift is not null && (monitor || (rememberForNext && lastStep)))
+            {
+                // Before this step's forward, so the source is exactly what the previous steps left.
+                var now = drift.Targets(x);
+                if (monitor)
+                    stepDrift = previousTargets is { } before ? TargetDrift.Distance(before, now) : arriving is null ? null : drift.Since(arriving);
+                previousTargets = Keep(now, iterationScope);
+                if (rememberForNext && lastStep) drift.Remember(x, now);
+            }
             network.SetWidth(w);
             // The backbone features of view 1 are kept for the collapse meters: the representation is
             // what collapses (science.md 2.2), and a projector ending in an affine-free BN (SimSiam)
@@ -78,7 +103,6 @@ internal sealed class WidthLoop
             var features = network.Backbone.forward(x.V1);
             var z = new ViewPair(network.Projector.forward(features), network.forward(x.V2));
             Tensor loss;
-            var distilled = j > 0 && config.Distill;
             if (!distilled)
             {
                 ViewPair? own = null;
@@ -118,7 +142,7 @@ internal sealed class WidthLoop
             var collapse = measured ? CollapseMeter.Measure(z.V1) : null;
             var backboneCollapse = measured ? CollapseMeter.Measure(features) : null;
             Traced?.Invoke(new WidthStepTrace(j, w, distilled, network, z, targets));
-            records.Add(new WidthStepRecord(w, distilled, value, reg, norm, collapse, backboneCollapse));
+            records.Add(new WidthStepRecord(w, distilled, value, reg, norm, collapse, backboneCollapse, stepDrift));
 
             if (config.Stepping == Stepping.PerWidth) Step();
             else AddBack(accumulated!);
@@ -127,6 +151,8 @@ internal sealed class WidthLoop
         if (config.Stepping == Stepping.Accumulate) Step();
         return records;
     }
+
+    public void Dispose() => drift?.Dispose();
 
     /// <summary>The checkpoint a divergence error points to.</summary>
     public string? LastCheckpoint { get; set; }

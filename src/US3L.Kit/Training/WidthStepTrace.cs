@@ -10,8 +10,10 @@ namespace US3L.Training;
 /// <param name="GradNorm">‖∇θ‖ of this width's own gradient (also under <see cref="Stepping.Accumulate"/>).</param>
 /// <param name="Collapse">The collapse meters of this width's projector outputs, when monitored.</param>
 /// <param name="BackboneCollapse">The collapse meters of this width's pooled backbone features f^w(x), when monitored.</param>
+/// <param name="TargetDrift">For a monitored sub-network step: how far its targets moved since the previous sub-network step
+/// (null otherwise, or when no earlier sub-network step was measured, e.g. right after a resume).</param>
 public sealed record WidthStepRecord(double Width, bool Distilled, double Loss, double Regularization, double GradNorm,
-    Evaluation.CollapseStats? Collapse, Evaluation.CollapseStats? BackboneCollapse);
+    Evaluation.CollapseStats? Collapse, Evaluation.CollapseStats? BackboneCollapse, TargetDriftPoint? TargetDrift = null);
 
 /// <summary>
 /// A look inside one width step, after its backward and before the optimizer step (for tests and
