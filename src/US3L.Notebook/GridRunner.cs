@@ -170,7 +170,7 @@ internal sealed class GridRunner
                 var mean = task.Result.MeanKnn;
                 lines[i] = lines[i] with
                 {
-                    Phase = ArmPhase.Done, Done = 1, Total = 1, Seconds = task.Result.TrainSeconds,
+                    Phase = ArmPhase.Done, Done = 0, Total = null, Seconds = task.Result.TrainSeconds,
                     Note = $"mean kNN top-1 {mean:P1} over widths {string.Join("/", widths)}; trained in {task.Result.TrainSeconds:F0} s",
                 };
             }

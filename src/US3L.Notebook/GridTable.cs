@@ -73,9 +73,10 @@ public sealed class GridTable
     public override string ToString()
     {
         var text = new StringBuilder();
-        var widths = Columns.Select(c => Math.Max(c.Length, 8)).ToArray();
+        var cells = Rows.Select(r => Cells(r).ToArray()).ToArray();
+        var widths = Columns.Select((c, i) => cells.Select(row => row[i].Length).Append(c.Length).Max()).ToArray();
         text.AppendLine(string.Join("  ", Columns.Select((c, i) => c.PadLeft(widths[i]))));
-        foreach (var row in Rows) text.AppendLine(string.Join("  ", Cells(row).Select((c, i) => c.PadLeft(widths[i]))));
+        foreach (var row in cells) text.AppendLine(string.Join("  ", row.Select((c, i) => c.PadLeft(widths[i]))));
         return text.ToString().TrimEnd();
     }
 
