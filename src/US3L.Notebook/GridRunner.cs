@@ -60,6 +60,22 @@ internal sealed class GridRunner
                 });
             (trained ? toEvaluate : toTrain).Enqueue(i);
         }
+        // If this process ends while arms train (the kernel shuts down), ask them to save and stop rather than train on unwatched.
+        EventHandler onExit = (_, _) =>
+        {
+            foreach (var (_, process, _) in running.ToArray())
+            {
+                try
+                {
+                    process.Interrupt();
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone: the main loop disposed it meanwhile.
+                }
+            }
+        };
+        AppDomain.CurrentDomain.ProcessExit += onExit;
         try
         {
             while (toTrain.Count > 0 || running.Count > 0 || toEvaluate.Count > 0 || evaluation is not null)
@@ -83,6 +99,7 @@ internal sealed class GridRunner
         }
         finally
         {
+            AppDomain.CurrentDomain.ProcessExit -= onExit;
             foreach (var (_, process, _) in running) process.Dispose();
         }
         progress?.Report(lines.ToArray());
