@@ -6,7 +6,8 @@ namespace US3L.Notebook;
 /// One arm training in its own <c>dotnet us3l.dll pretrain</c> process with <c>OMP_NUM_THREADS</c> set,
 /// its output drained (the last lines kept for error messages) and its <c>metrics.jsonl</c> followed
 /// for progress. <see cref="Interrupt"/> sends SIGINT, on which <c>us3l pretrain</c> stops after the
-/// current step, saves a checkpoint and exits with 130.
+/// current step, saves a checkpoint and exits with 130. (A process that inherited an ignored SIGINT
+/// cannot hear it; <see cref="WaitForExit"/> then kills it, and it resumes from its last end-of-epoch checkpoint.)
 /// </summary>
 internal sealed class ArmProcess : IDisposable
 {
