@@ -32,6 +32,47 @@ public sealed record GroupNormProfile(int Groups, IReadOnlyList<LayerGroupNorms>
 
     /// <summary>Mean |Relative[i] − 1| over the groups: 0 for a perfectly flat profile.</summary>
     public double DeviationFromFlat => Relative.Average(r => Math.Abs(r - 1));
+
+    /// <summary>
+    /// Relative[<paramref name="group"/>] of this profile minus <paramref name="other"/>'s, paired
+    /// conv by conv: the mean of the per-conv differences and its standard error. Pairing removes
+    /// what both networks share (the same initialization, the same architecture) from the noise.
+    /// </summary>
+    public (double Mean, double StandardError) DifferenceFrom(GroupNormProfile other, int group)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckSameConvs(other, nameof(other));
+        if (group < 0 || group >= Groups) throw new ArgumentOutOfRangeException(nameof(group), $"Group {group} is outside 0 … {Groups - 1}.");
+        var d = Layers.Zip(other.Layers, (a, b) => a.Relative[group] - b.Relative[group]).ToArray();
+        var mean = d.Average();
+        var error = d.Length < 2 ? 0 : Math.Sqrt(d.Sum(v => (v - mean) * (v - mean)) / (d.Length - 1) / d.Length);
+        return (mean, error);
+    }
+
+    /// <summary>
+    /// How each group grew since <paramref name="initial"/> (the same network before training): per
+    /// conv, Rms[i] / initial.Rms[i], the growth factor of group i, so the pattern the random
+    /// initialization left in every group cancels and only what training changed remains. The
+    /// result's <see cref="LayerGroupNorms.Rms"/> are these growth factors; its
+    /// <see cref="Relative"/> is growth of group i over growth of group 0, averaged over convs.
+    /// </summary>
+    public GroupNormProfile RelativeTo(GroupNormProfile initial)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        CheckSameConvs(initial, nameof(initial));
+        var growth = Layers.Zip(initial.Layers, (now, before) =>
+            new LayerGroupNorms(now.Name, now.Channels, now.Rms.Zip(before.Rms, (a, b) => b > 0 ? a / b
+                : throw new InvalidOperationException($"Conv '{now.Name}' has a group with all-zero filters at initialization; its growth is undefined.")).ToArray())).ToList();
+        return GroupNorms.Summarize(Groups, growth);
+    }
+
+    private void CheckSameConvs(GroupNormProfile other, string parameter)
+    {
+        if (other.Groups != Groups || !other.Layers.Select(l => (l.Name, l.Channels)).SequenceEqual(Layers.Select(l => (l.Name, l.Channels))))
+            throw new ArgumentException("Both profiles must measure the same convs with the same groups: " +
+                $"got [{string.Join(", ", other.Layers.Select(l => l.Name))}] in {other.Groups} groups against [{string.Join(", ", Layers.Select(l => l.Name))}] in {Groups}.",
+                parameter);
+    }
 }
 
 /// <summary>
@@ -75,6 +116,12 @@ public static class GroupNorms
         if (layers.Count == 0)
             throw new ArgumentException($"The network has no slimmable conv with at least {groups} output channels to measure.", nameof(network));
 
+        return Summarize(groups, layers);
+    }
+
+    /// <summary>The mean over layers of each layer's profile relative to its group 0, with its standard error.</summary>
+    internal static GroupNormProfile Summarize(int groups, IReadOnlyList<LayerGroupNorms> layers)
+    {
         var relative = new double[groups];
         var error = new double[groups];
         for (var g = 0; g < groups; g++)

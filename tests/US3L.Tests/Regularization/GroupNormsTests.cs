@@ -110,6 +110,55 @@ public class GroupNormsTests
     }
 
     [Fact]
+    public void Growth_since_initialization_cancels_the_initial_pattern()
+    {
+        // Before: groups (2, 1); after: (4, 1). Relative to group 0 the trained profile is (1, 0.25),
+        // but the initial one was already (1, 0.5): growth (2, 1) → relative growth (1, 0.5).
+        var before = Conv(4);
+        Fill(before, j => j < 2 ? 2 : 1);
+        using var initial = new Convs(("conv", before));
+        var after = Conv(4);
+        Fill(after, j => j < 2 ? 4 : 1);
+        using var trained = new Convs(("conv", after));
+
+        var growth = GroupNorms.Profile(trained, 2).RelativeTo(GroupNorms.Profile(initial, 2));
+        Assert.Equal(new[] { 2.0, 1.0 }, growth.Layers[0].Rms.Select(r => Math.Round(r, 12)));
+        Assert.Equal(0.5, growth.Relative[1], 12);
+        Assert.Equal(0.5, growth.LastToFirst, 12);
+    }
+
+    [Fact]
+    public void The_paired_difference_is_taken_conv_by_conv()
+    {
+        // Arm a: relative last groups (0.5, 1.0) over two convs; arm b: (0.25, 0.95). Differences (0.25, 0.05).
+        using var a = new Convs(("x", Filled(4, j => j < 2 ? 1 : 0.5)), ("y", Filled(4, _ => 1)));
+        using var b = new Convs(("x", Filled(4, j => j < 2 ? 1 : 0.25)), ("y", Filled(4, j => j < 2 ? 1 : 0.95)));
+        var (mean, error) = GroupNorms.Profile(a, 2).DifferenceFrom(GroupNorms.Profile(b, 2), 1);
+        Assert.Equal(0.15, mean, 6); // float32 weights: 0.95 is not exact
+        // Sample std of (0.25, 0.05) is 0.2/√2; over √2 convs: 0.1.
+        Assert.Equal(0.1, error, 6);
+        Assert.Equal((0.0, 0.0), GroupNorms.Profile(a, 2).DifferenceFrom(GroupNorms.Profile(b, 2), 0));
+    }
+
+    [Fact]
+    public void Profiles_of_different_convs_are_not_compared()
+    {
+        using var one = new Convs(("x", Filled(4, _ => 1)));
+        using var other = new Convs(("z", Filled(4, _ => 1)));
+        var p = GroupNorms.Profile(one, 2);
+        Assert.Contains("same convs", Assert.Throws<ArgumentException>(() => p.RelativeTo(GroupNorms.Profile(other, 2))).Message);
+        Assert.Throws<ArgumentException>(() => p.DifferenceFrom(GroupNorms.Profile(one, 4), 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.DifferenceFrom(p, 2));
+    }
+
+    private static USConv2d Filled(int outChannels, Func<int, double> value)
+    {
+        var conv = Conv(outChannels);
+        Fill(conv, value);
+        return conv;
+    }
+
+    [Fact]
     public void Bad_input_is_refused_with_a_reason()
     {
         using var empty = new Convs(("plain", new Conv2d(2, 8, 1)));
