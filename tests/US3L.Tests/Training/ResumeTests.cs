@@ -2,6 +2,7 @@ using US3L.Training;
 
 namespace US3L.Tests.Training;
 
+[Collection(SeededTrainingCollection.Name)]
 public class ResumeTests
 {
     [Fact]

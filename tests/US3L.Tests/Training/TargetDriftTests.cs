@@ -10,6 +10,7 @@ namespace US3L.Tests.Training;
 /// The target-drift measurement (science.md 3.1 "temporally consistent guidance", 3.2 G1): how far the
 /// sub-networks' targets move between consecutive sub-network steps, logged at monitored iterations.
 /// </summary>
+[Collection(SeededTrainingCollection.Name)]
 public class TargetDriftTests(ITestOutputHelper output)
 {
     /// <summary>Sandwich 3 (two distilled steps per iteration), every iteration monitored: 3 iterations per epoch.</summary>
