@@ -15,10 +15,9 @@ namespace US3L.Notebook;
 [TypeFormatterSource(typeof(GridFormatterSource))]
 public sealed class GridView : IProgress<IReadOnlyList<ArmProgress>>
 {
-    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+    private readonly RedrawThrottle throttle = new(TimeSpan.FromSeconds(1));
 
     private readonly Stopwatch clock = Stopwatch.StartNew();
-    private TimeSpan? lastDrawn;
     private string phases = "";
 
     public GridView(string title) => Title = title;
@@ -58,10 +57,7 @@ public sealed class GridView : IProgress<IReadOnlyList<ArmProgress>>
 
     private void Draw(bool force)
     {
-        var now = clock.Elapsed;
-        if (!force && lastDrawn is { } drawn && now - drawn < MinInterval) return;
-        lastDrawn = now;
-        Changed?.Invoke(this);
+        if (throttle.Due(force)) Changed?.Invoke(this);
     }
 
     public override string ToString()

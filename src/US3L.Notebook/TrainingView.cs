@@ -17,12 +17,11 @@ namespace US3L.Notebook;
 public sealed class TrainingView : IProgress<TrainProgress>
 {
     private const int MaxChartPoints = 400;
-    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+    private readonly RedrawThrottle throttle = new(TimeSpan.FromSeconds(1));
 
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<(long Iteration, double? Max, double? Min, double? Middle)> losses = new();
     private readonly List<(int Epoch, IReadOnlyDictionary<double, double> Knn)> knn = new();
-    private TimeSpan? lastDrawn;
     private long startIteration = -1;
     private TrainProgress? latest;
 
@@ -78,10 +77,7 @@ public sealed class TrainingView : IProgress<TrainProgress>
 
     private void Draw(bool force)
     {
-        var now = clock.Elapsed;
-        if (!force && lastDrawn is { } drawn && now - drawn < MinInterval) return;
-        lastDrawn = now;
-        Changed?.Invoke(this);
+        if (throttle.Due(force)) Changed?.Invoke(this);
     }
 
     /// <summary>The loss chart (downsampled to a few hundred points per line).</summary>
