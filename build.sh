@@ -96,7 +96,9 @@ cmd_test() {
   local out
   out="$(mktemp)"
   set +e
-  dotnet test "$ROOT/US3L.Notebooks.sln" -c Release --no-build -nologo 2>&1 | tee "$out"
+  # One test assembly at a time (-m:1): each process already uses every core for OpenMP, and two
+  # of them side by side oversubscribe the machine, which slows the timed notebook runs tenfold.
+  dotnet test "$ROOT/US3L.Notebooks.sln" -c Release --no-build -nologo -m:1 2>&1 | tee "$out"
   local status=${PIPESTATUS[0]}
   set -e
   # One plain summary line over every test assembly.

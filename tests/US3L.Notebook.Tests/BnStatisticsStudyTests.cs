@@ -6,6 +6,7 @@ namespace US3L.Notebook.Tests;
 public sealed class TinyNotebookRun : IDisposable
 {
     private readonly string store = Directory.CreateTempSubdirectory("us3l-notebook-tests-").FullName;
+    private readonly string? previousRoot = RunStore.Root;
 
     public TinyNotebookRun()
     {
@@ -20,9 +21,14 @@ public sealed class TinyNotebookRun : IDisposable
 
     public NotebookRun Run { get; }
 
-    public void Dispose() => Directory.Delete(store, recursive: true);
+    public void Dispose()
+    {
+        if (previousRoot is not null) RunStore.Root = previousRoot;
+        Directory.Delete(store, recursive: true);
+    }
 }
 
+[Collection(RunStoreCollection.Name)]
 public sealed class BnStatisticsStudyTests(TinyNotebookRun tiny) : IClassFixture<TinyNotebookRun>
 {
     private static readonly EvaluationSettings Settings = new(64, 32, CalibrationBatches: 2, BatchSize: 16, Profile: "test");

@@ -4,8 +4,11 @@ namespace US3L.Notebook.Tests;
 
 /// <summary>
 /// Running grids for real: arms train in <c>us3l pretrain</c> processes (the CLI built next to this
-/// library) into a fresh run store. One class, so its tests (which move <see cref="RunStore.Root"/>) run one at a time.
+/// library) into a fresh run store. In the run-store collection, because they move the process-wide
+/// <see cref="RunStore.Root"/>: a test of another class that moved it (or deleted its store) in the
+/// middle of a grid would send the grid's evaluation to the wrong folder.
 /// </summary>
+[Collection(RunStoreCollection.Name)]
 public sealed class GridRunTests : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("us3l-grid-runs-").FullName;
