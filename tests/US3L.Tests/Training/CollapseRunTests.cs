@@ -18,6 +18,14 @@ namespace US3L.Tests.Training;
 /// happens, because its final BN without affine re-standardizes every output dimension; the
 /// backbone meter (pooled f^w(x)) is the one that can move (level ≈ 0.4 trained, 0.58 at init).
 /// </para>
+/// <para>
+/// Longer runs did not collapse either (the short recipe with batch 128, 6 epochs = 234 iterations
+/// on 5000 images, seed 3; final kNN at 1.0 / 0.25): as recipe 0.744 / 0.737; lr 0.3 without
+/// weight decay 0.718 / 0.703 (the projector's effective rank fell to ≈ 12 of 128, a dimensional
+/// narrowing, but kNN still rose every epoch); a 256-wide projector output and predictor, so the
+/// predictor has no bottleneck as in the reference config, 0.747 / 0.730; sandwich with 4 widths
+/// 0.741 / 0.725.
+/// </para>
 /// So the test asserts what was measured to be robust, with margins: the naive loss heads for the
 /// floor, the projector meter is pinned by the affine-free BN (why collapse must be read on the
 /// backbone), both meters are logged per width, and neither arm's sub-network falls to chance.
