@@ -110,17 +110,16 @@ public static class ConfigValues
     /// round-trip invariant form, strings double-quoted (JSON escapes are valid YAML), enums in
     /// snake_case, arrays as [a, b].
     /// </summary>
-    /// <remarks>With <paramref name="json"/> enums are quoted too, so the text is also valid JSON.</remarks>
-    public static string Format(object? value, bool json = false) => value switch
+    public static string Format(object? value) => value switch
     {
         null => "null",
         string s => Quoted(s),
         bool b => b ? "true" : "false",
         double d => FormatNumber(d),
         float f => FormatNumber(f),
-        Enum e => json ? Quoted(SnakeCase.Of(e.ToString())) : SnakeCase.Of(e.ToString()),
+        Enum e => SnakeCase.Of(e.ToString()),
         IFormattable n => n.ToString(null, CultureInfo.InvariantCulture),
-        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(v => Format(v, json))) + "]",
+        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Format)) + "]",
         _ => Quoted(value.ToString() ?? ""),
     };
 

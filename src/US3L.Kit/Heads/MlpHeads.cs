@@ -22,15 +22,17 @@ public static class MlpHeads
     /// <param name="output">Output size d (2048 BYOL, 256 momentum-SimCLR, 128 on CPU).</param>
     /// <param name="divisor">The backbone's channel divisor, so the slimmed input matches F(w).</param>
     /// <param name="finalBatchNorm">Append a BN1d without affine (SimSiam).</param>
-    public static Sequential Projector(int featureDim, int hidden, int output, int divisor = 8, bool finalBatchNorm = false)
+    /// <param name="generator">Draws the initial weights; null uses the process-wide generator.</param>
+    public static Sequential Projector(int featureDim, int hidden, int output, int divisor = 8, bool finalBatchNorm = false,
+        Generator? generator = null)
     {
         Check(featureDim, hidden, output);
         var layers = new List<Module<Tensor, Tensor>>
         {
-            new USLinear(featureDim, hidden, bias: true, slimIn: true, slimOut: false, divisor: divisor),
+            new USLinear(featureDim, hidden, bias: true, slimIn: true, slimOut: false, divisor: divisor, generator: generator),
             Norm(hidden), new ReLU(),
-            new Linear(hidden, hidden, bias: false), Norm(hidden), new ReLU(),
-            new Linear(hidden, output),
+            new Linear(hidden, hidden, bias: false, generator), Norm(hidden), new ReLU(),
+            new Linear(hidden, output, generator: generator),
         };
         if (finalBatchNorm) layers.Add(new BatchNorm1d(output, affine: false, track_running_stats: false));
         return new Sequential(layers.ToArray());
@@ -39,11 +41,13 @@ public static class MlpHeads
     /// <summary>
     /// The predictor q_θ and the auxiliary head a_θ (separate instances of the same shape):
     /// Linear(in → hidden, no bias) → BN → ReLU → Linear(hidden → out).
+    /// Draws its initial weights from <paramref name="generator"/> (null: the process-wide one).
     /// </summary>
-    public static Sequential Predictor(int input, int hidden, int output)
+    public static Sequential Predictor(int input, int hidden, int output, Generator? generator = null)
     {
         Check(input, hidden, output);
-        return new Sequential(new Linear(input, hidden, bias: false), Norm(hidden), new ReLU(), new Linear(hidden, output));
+        return new Sequential(new Linear(input, hidden, bias: false, generator), Norm(hidden), new ReLU(),
+            new Linear(hidden, output, generator: generator));
     }
 
     private static BatchNorm1d Norm(int features) => new(features, track_running_stats: false);

@@ -37,15 +37,18 @@ internal sealed class TrainingSetup : IDisposable
         var multiWidth = !(c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 1);
         var backbone = BuildBackbone();
         var featureDim = backbone.FeatureDim(1.0);
-        Network = new SslNetwork(backbone, BuildProjector(featureDim),
-            Method.HasPredictor ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut) : null,
-            multiWidth && c.Distill && c.DistillHead == DistillHead.Separate ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut) : null);
+        // The heads draw from a generator of their own, seeded like the process-wide one was above and
+        // drawn in the same order, so their weights are the seed's whatever else runs in the process.
+        using var heads = new Generator(c.Seed);
+        Network = new SslNetwork(backbone, BuildProjector(featureDim, heads),
+            Method.HasPredictor ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, heads) : null,
+            multiWidth && c.Distill && c.DistillHead == DistillHead.Separate ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, heads) : null);
         Method.Attach(Network, c);
         Network.to(Device);
         if (Method.UsesTeacher || (multiWidth && c.Distill && c.TargetSource == TargetSource.EmaTeacher))
         {
             var teacherBackbone = BuildBackbone();
-            var teacherProjector = BuildProjector(featureDim);
+            var teacherProjector = BuildProjector(featureDim, heads);
             teacherBackbone.to(Device);
             teacherProjector.to(Device);
             Teacher = new EmaTeacher(new ConstantMomentum(c.EmaMomentum),
@@ -81,8 +84,8 @@ internal sealed class TrainingSetup : IDisposable
     /// <summary>A fresh backbone of the run's architecture (weights from the seed; load a state to use it).</summary>
     public SlimmableNetwork BuildBackbone() => ModelRegistry.Create(Config.Arch, ModelOptions);
 
-    private Torch.nn.Sequential BuildProjector(int featureDim) =>
-        MlpHeads.Projector(featureDim, Config.ProjectorHidden, Config.ProjectorOut, Config.Divisor, Method.ProjectorFinalBatchNorm);
+    private Torch.nn.Sequential BuildProjector(int featureDim, Generator generator) =>
+        MlpHeads.Projector(featureDim, Config.ProjectorHidden, Config.ProjectorOut, Config.Divisor, Method.ProjectorFinalBatchNorm, generator);
 
     /// <summary>The width rule of the config (science.md 4).</summary>
     public static WidthSampling Rule(PretrainConfig c) => c.Sampler switch

@@ -17,8 +17,9 @@ public class ConfigRoundTripTests
         var config = RecipeLoader.Load(name, profile);
         var fromYaml = RecipeLoader.Parse(ConfigWriter.ToYaml(config, new[] { "a header line" }), "run/config.yaml").Config;
         Assert.Empty(Schema.Differences(config, fromYaml));
-        var fromJson = RecipeLoader.Parse(ConfigWriter.ToJson(config), "run/config.json").Config;
+        var fromJson = RecipeLoader.Parse(ConfigJson.Write(config), "run/config.json").Config;
         Assert.Empty(Schema.Differences(config, fromJson));
+        Assert.Empty(Schema.Differences(config, ConfigJson.Read(ConfigJson.Write(config))));
     }
 
     [Fact]
@@ -37,10 +38,12 @@ public class ConfigRoundTripTests
         };
         var back = RecipeLoader.Parse(ConfigWriter.ToYaml(config), "x.yaml").Config;
         Assert.True(Schema.Same(config, back), string.Join(", ", Schema.Differences(config, back)));
-        var json = System.Text.Json.JsonDocument.Parse(ConfigWriter.ToJson(config)).RootElement;
+        var json = System.Text.Json.JsonDocument.Parse(ConfigJson.Write(config)).RootElement;
         Assert.Equal("moco_v2", json.GetProperty("base_loss").GetString());
         Assert.Equal(5e-5, json.GetProperty("group_reg_lambda").GetDouble());
         Assert.Equal(3, json.GetProperty("fixed_widths").GetArrayLength());
+        var fromJson = RecipeLoader.Parse(ConfigJson.Write(config), "x.json").Config;
+        Assert.True(Schema.Same(config, fromJson), string.Join(", ", Schema.Differences(config, fromJson)));
     }
 
     [Fact]
@@ -62,7 +65,10 @@ public class ConfigRoundTripTests
         try
         {
             var recipe = RecipeLoader.Resolve("fashion-mnist-naive-simsiam", "smoke", new[] { "seed=3" });
-            ConfigWriter.WriteRunFolder(folder, recipe);
+            // What a run folder holds: the trainer's config.json and the CLI's annotated config.yaml.
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "config.json"), ConfigJson.Write(recipe.Config));
+            File.WriteAllText(Path.Combine(folder, "config.yaml"), ConfigWriter.ToYaml(recipe));
             var yaml = File.ReadAllText(Path.Combine(folder, "config.yaml"));
             Assert.StartsWith("# recipe: fashion-mnist-naive-simsiam (", yaml);
             Assert.Contains("# profile: smoke", yaml);
