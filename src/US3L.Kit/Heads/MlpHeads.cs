@@ -23,13 +23,17 @@ public static class MlpHeads
     /// <param name="divisor">The backbone's channel divisor, so the slimmed input matches F(w).</param>
     /// <param name="finalBatchNorm">Append a BN1d without affine (SimSiam).</param>
     /// <param name="generator">Draws the initial weights; null uses the process-wide generator.</param>
+    /// <param name="slimInput">
+    /// Whether F(w) follows the width (ResNets). MobileNetV2's last 1×1 conv keeps its 1280 channels
+    /// at every width, so its projector reads all of them.
+    /// </param>
     public static Sequential Projector(int featureDim, int hidden, int output, int divisor = 8, bool finalBatchNorm = false,
-        Generator? generator = null)
+        Generator? generator = null, bool slimInput = true)
     {
         Check(featureDim, hidden, output);
         var layers = new List<Module<Tensor, Tensor>>
         {
-            new USLinear(featureDim, hidden, bias: true, slimIn: true, slimOut: false, divisor: divisor, generator: generator),
+            new USLinear(featureDim, hidden, bias: true, slimIn: slimInput, slimOut: false, divisor: divisor, generator: generator),
             Norm(hidden), new ReLU(),
             new Linear(hidden, hidden, bias: false, generator), Norm(hidden), new ReLU(),
             new Linear(hidden, output, generator: generator),

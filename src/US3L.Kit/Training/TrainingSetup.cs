@@ -37,6 +37,7 @@ internal sealed class TrainingSetup : IDisposable
         var multiWidth = !(c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 1);
         var backbone = BuildBackbone();
         var featureDim = backbone.FeatureDim(1.0);
+        FeatureDimFollowsWidth = backbone.FeatureDim(low) != featureDim;
         // The heads draw from a generator of their own, seeded like the process-wide one was above and
         // drawn in the same order, so their weights are the seed's whatever else runs in the process.
         using var heads = new Generator(c.Seed);
@@ -85,7 +86,11 @@ internal sealed class TrainingSetup : IDisposable
     public SlimmableNetwork BuildBackbone() => ModelRegistry.Create(Config.Arch, ModelOptions);
 
     private Torch.nn.Sequential BuildProjector(int featureDim, Generator generator) =>
-        MlpHeads.Projector(featureDim, Config.ProjectorHidden, Config.ProjectorOut, Config.Divisor, Method.ProjectorFinalBatchNorm, generator);
+        MlpHeads.Projector(featureDim, Config.ProjectorHidden, Config.ProjectorOut, Config.Divisor, Method.ProjectorFinalBatchNorm, generator,
+            slimInput: FeatureDimFollowsWidth);
+
+    /// <summary>Whether the backbone's pooled feature size shrinks with the width (ResNets) or stays fixed (MobileNetV2).</summary>
+    private bool FeatureDimFollowsWidth { get; }
 
     /// <summary>The width rule of the config (science.md 4).</summary>
     public static WidthSampling Rule(PretrainConfig c) => c.Sampler switch
