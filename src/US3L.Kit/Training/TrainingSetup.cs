@@ -37,11 +37,12 @@ internal sealed class TrainingSetup : IDisposable
         var multiWidth = !(c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 1);
         var backbone = BuildBackbone();
         var featureDim = backbone.FeatureDim(1.0);
-        FeatureDimFollowsWidth = backbone.FeatureDim(low) != featureDim;
+        // ResNets' pooled features shrink with the width; MobileNetV2's stay at 1280 channels.
+        var slimInput = backbone.FeatureDim(low) != featureDim;
         // The heads draw from a generator of their own, seeded like the process-wide one was above and
         // drawn in the same order, so their weights are the seed's whatever else runs in the process.
         using var heads = new Generator(c.Seed);
-        Network = new SslNetwork(backbone, BuildProjector(featureDim, heads),
+        Network = new SslNetwork(backbone, BuildProjector(featureDim, slimInput, heads),
             Method.HasPredictor ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, heads) : null,
             multiWidth && c.Distill && c.DistillHead == DistillHead.Separate ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, heads) : null);
         Method.Attach(Network, c);
@@ -49,7 +50,7 @@ internal sealed class TrainingSetup : IDisposable
         if (Method.UsesTeacher || (multiWidth && c.Distill && c.TargetSource == TargetSource.EmaTeacher))
         {
             var teacherBackbone = BuildBackbone();
-            var teacherProjector = BuildProjector(featureDim, heads);
+            var teacherProjector = BuildProjector(featureDim, slimInput, heads);
             teacherBackbone.to(Device);
             teacherProjector.to(Device);
             Teacher = new EmaTeacher(new ConstantMomentum(c.EmaMomentum),
@@ -85,12 +86,9 @@ internal sealed class TrainingSetup : IDisposable
     /// <summary>A fresh backbone of the run's architecture (weights from the seed; load a state to use it).</summary>
     public SlimmableNetwork BuildBackbone() => ModelRegistry.Create(Config.Arch, ModelOptions);
 
-    private Torch.nn.Sequential BuildProjector(int featureDim, Generator generator) =>
+    private Torch.nn.Sequential BuildProjector(int featureDim, bool slimInput, Generator generator) =>
         MlpHeads.Projector(featureDim, Config.ProjectorHidden, Config.ProjectorOut, Config.Divisor, Method.ProjectorFinalBatchNorm, generator,
-            slimInput: FeatureDimFollowsWidth);
-
-    /// <summary>Whether the backbone's pooled feature size shrinks with the width (ResNets) or stays fixed (MobileNetV2).</summary>
-    private bool FeatureDimFollowsWidth { get; }
+            slimInput);
 
     /// <summary>The width rule of the config (science.md 4).</summary>
     public static WidthSampling Rule(PretrainConfig c) => c.Sampler switch
