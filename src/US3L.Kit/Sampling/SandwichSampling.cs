@@ -7,8 +7,8 @@ namespace US3L.Sampling;
 /// smallest width and <c>Count</c> − 2 widths drawn uniformly from [min, max], sorted in descending
 /// order. This is the intended rule {max, min} ∪ (n − 2 uniform) for every n. The reference code
 /// prepends [max, min] inside its sampling loop when n ≥ 4 (n = 4 gives six widths with two max
-/// steps, quirk 7.3.4); that bug is not reproduced. Every US3L config uses n = 3, where the two
-/// agree. A degenerate range (min = max) trains that single width once, which is phase 1 of
+/// steps, quirk 7.3.4); that rule is <see cref="ReferenceSandwichSampling"/>. Every US3L config uses
+/// n = 3, where the two agree. A degenerate range (min = max) trains that single width once, which is phase 1 of
 /// <see cref="DynamicSamplingA"/>.
 /// </summary>
 /// <param name="Count">n, the widths per iteration (US3L: 3; US-Nets: 4).</param>

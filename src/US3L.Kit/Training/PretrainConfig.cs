@@ -73,6 +73,20 @@ public enum SamplerKind
     Fixed,
     /// <summary>Dynamic sampling "A": the lower bound shrinks over four phases (science 4.2).</summary>
     DynamicA,
+    /// <summary>
+    /// The reference code's sandwich exactly as written: for n ≥ 4 it prepends [max, min] inside its
+    /// sampling loop, so n = 4 trains six widths with two max and two min steps (quirk 7.3.4).
+    /// </summary>
+    SandwichReference,
+}
+
+/// <summary>How the learning rate moves over the epochs (science 6.1).</summary>
+public enum LrSchedule
+{
+    /// <summary>lr_e = lr_0·½(1 + cos(πe/E)), stepped per epoch, no warm-up: every CNN config of the reference.</summary>
+    Cosine,
+    /// <summary>lr_0 throughout: no annealing inside a short run (the collapse experiments of science 8.3).</summary>
+    Constant,
 }
 
 /// <summary>
@@ -140,6 +154,8 @@ public sealed record PretrainConfig
     public int BatchSize { get; init; } = 512;
     /// <summary>Base learning rate, not rescaled with batch size (science 6.1).</summary>
     public double Lr { get; init; } = 0.05;
+    /// <summary>Per-epoch cosine (the reference) or constant.</summary>
+    public LrSchedule LrSchedule { get; init; } = LrSchedule.Cosine;
     public double Momentum { get; init; } = 0.9;
     /// <summary>Plain weight decay; set to 0 automatically when group regularization is on (science 5).</summary>
     public double WeightDecay { get; init; } = 5e-4;

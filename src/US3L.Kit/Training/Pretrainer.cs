@@ -118,7 +118,7 @@ public sealed class Pretrainer : IDisposable
         while (position.Epoch < c.Epochs && !interrupted)
         {
             var epoch = position.Epoch;
-            var lr = c.Lr * 0.5 * (1 + Math.Cos(Math.PI * epoch / c.Epochs));
+            var lr = c.LrSchedule == LrSchedule.Constant ? c.Lr : c.Lr * 0.5 * (1 + Math.Cos(Math.PI * epoch / c.Epochs));
             foreach (var g in setup.Optimizer.param_groups) g.lr = lr;
             setup.Regularizer?.SetEpoch(epoch);
             foreach (var batch in setup.Loader.Epoch(epoch, position.Batch))

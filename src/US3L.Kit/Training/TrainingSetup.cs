@@ -97,6 +97,7 @@ internal sealed class TrainingSetup : IDisposable
         SamplerKind.Uniform => new UniformSampling(c.NumWidths, c.WidthMin, c.WidthMax),
         SamplerKind.Fixed => new FixedWidths(c.FixedWidths),
         SamplerKind.DynamicA => new DynamicSamplingA(c.Epochs, c.NumWidths, c.WidthMin, c.WidthMax),
+        SamplerKind.SandwichReference => new ReferenceSandwichSampling(c.NumWidths, c.WidthMin, c.WidthMax),
         _ => throw new ArgumentOutOfRangeException(nameof(c), $"Unknown sampler {c.Sampler}."),
     };
 

@@ -84,7 +84,11 @@ internal sealed class WidthLoop : IDisposable
         {
             var w = widths[j];
             using var scope = torch.NewDisposeScope();
-            var distilled = j > 0 && config.Distill;
+            // Every step at the max width is a base step, as in the reference (`width_mult == max_width`
+            // in workers/ssl.py): a sampler that repeats the max width (ReferenceSandwichSampling)
+            // updates the teacher and renews the targets at each of them.
+            var baseStep = j == 0 || w == widths[0];
+            var distilled = !baseStep && config.Distill;
             TargetDriftPoint? stepDrift = null;
             var lastStep = j == widths.Count - 1;
             if (distilled && drift is not null && (monitor || (rememberForNext && lastStep)))
@@ -106,7 +110,7 @@ internal sealed class WidthLoop : IDisposable
             if (!distilled)
             {
                 ViewPair? own = null;
-                if (j == 0)
+                if (baseStep)
                 {
                     if (teacher is not null)
                     {
@@ -120,7 +124,7 @@ internal sealed class WidthLoop : IDisposable
                 else if (method.UsesTeacher)
                     own = TeacherForward(x, w); // science.md 3.3 row 5: the teacher at the same width
                 loss = method.Loss(network, z, own, config);
-                if (j == 0) method.AfterBaseLoss(network, own);
+                if (baseStep) method.AfterBaseLoss(network, own);
             }
             else loss = Distill(z, targets ?? throw new InvalidOperationException("No distillation targets: the max-width step did not run."));
 

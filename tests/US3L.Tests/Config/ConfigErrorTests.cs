@@ -76,7 +76,7 @@ public class ConfigErrorTests
         Assert.Equal(new[] { 0.5, 1.0 }, c.FixedWidths);
 
         var bad = Assert.Throws<ConfigException>(() => ConfigOverrides.Apply(new PretrainConfig(), new[] { "sampler=sandwhich" }));
-        Assert.Equal("--set sampler=sandwhich: 'sampler' expects one of sandwich, uniform, fixed, dynamic_a, got 'sandwhich'. Did you mean 'sandwich'?", bad.Message);
+        Assert.Equal("--set sampler=sandwhich: 'sampler' expects one of sandwich, uniform, fixed, dynamic_a, sandwich_reference, got 'sandwhich'. Did you mean 'sandwich'?", bad.Message);
         var unknown = Assert.Throws<ConfigException>(() => ConfigOverrides.Apply(new PretrainConfig(), new[] { "epoch=3" }));
         Assert.StartsWith("--set epoch=3: unknown key 'epoch'. Did you mean 'epochs'? Valid keys: dataset, data_dir,", unknown.Message);
         var noEquals = Assert.Throws<ConfigException>(() => ConfigOverrides.Apply(new PretrainConfig(), new[] { "epochs" }));

@@ -29,6 +29,37 @@ public class SwitchTests
         Assert.Equal(2 * perIteration, run.Setup.Teacher!.NumUpdates);
     }
 
+    [Fact]
+    public void EveryMaxWidthStepOfAReferenceSandwichIsABaseStepThatUpdatesTheTeacherAndRenewsTheTargets()
+    {
+        // n = 4 in the reference's loop trains [1, 1, u1, u2, min, min]: two base steps per iteration.
+        var bases = new List<bool>();
+        var targets = new List<Tensor>();
+        using var run = Run(Tiny with { Sampler = SamplerKind.SandwichReference, NumWidths = 4 }, (t, r) =>
+        {
+            bases.Add(!t.Distilled);
+            if (t.Index < 2) targets.Add(t.Targets!.Value.V1.detach().clone().DetachFromDisposeScope());
+        });
+        Assert.Equal(12, bases.Count);
+        Assert.Equal(new[] { true, true, false, false, false, false }, bases.Take(6));
+        Assert.Equal(4, run.Setup.Teacher!.NumUpdates);
+        // The second base step ran the teacher again after the first step moved θ and φ.
+        using (var scope = torch.NewDisposeScope())
+            Assert.True((targets[0] - targets[1]).abs().max().item<float>() > 0, "the second max step must renew the targets");
+        foreach (var t in targets) t.Dispose();
+    }
+
+    [Theory]
+    [InlineData(LrSchedule.Cosine, 0.05, 0.025)]
+    [InlineData(LrSchedule.Constant, 0.05, 0.05)]
+    public void TheLearningRateScheduleSetsEachEpochsRate(LrSchedule schedule, double first, double second)
+    {
+        using var run = Run(Tiny with { Epochs = 2, Lr = 0.05, LrSchedule = schedule });
+        var rates = TinyRuns.Iterations(run.RunDir).GroupBy(l => l.GetProperty("epoch").GetInt32())
+            .Select(g => g.Select(l => l.GetProperty("lr").GetDouble()).Distinct().Single()).ToArray();
+        Assert.Equal(new[] { first, second }, rates, (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
     [Theory]
     [InlineData(Stepping.PerWidth, 3)]
     [InlineData(Stepping.Accumulate, 1)]

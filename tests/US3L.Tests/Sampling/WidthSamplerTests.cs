@@ -24,6 +24,34 @@ public class WidthSamplerTests
         }
     }
 
+    [Theory]
+    [InlineData(3, 3, 1)]
+    [InlineData(4, 6, 2)]
+    [InlineData(5, 9, 3)]
+    public void Reference_sandwich_repeats_max_and_min_as_the_reference_loop_does(int n, int widths, int maxSteps)
+    {
+        var rule = new ReferenceSandwichSampling(n, 0.25, 1.0);
+        var sampler = new WidthSampler(rule, seed: n);
+        for (var i = 0; i < 100; i++)
+        {
+            var w = sampler.Next(0).Widths;
+            Assert.Equal(widths, w.Count);
+            Assert.Equal(widths, rule.ExpectedPasses(0));
+            Assert.Equal(w.OrderByDescending(x => x), w);
+            Assert.Equal(maxSteps, w.Count(x => x == 1.0));
+            Assert.Equal(maxSteps, w.Count(x => x == 0.25));
+            Assert.Equal(n - 2, w.Count(x => x is > 0.25 and < 1.0));
+        }
+    }
+
+    [Fact]
+    public void Reference_sandwich_with_three_widths_draws_what_the_intended_rule_draws()
+    {
+        var reference = new WidthSampler(new ReferenceSandwichSampling(3, 0.25, 1.0), seed: 11);
+        var intended = new WidthSampler(new SandwichSampling(3, 0.25, 1.0), seed: 11);
+        for (var i = 0; i < 50; i++) Assert.Equal(intended.Next(0).Widths, reference.Next(0).Widths);
+    }
+
     [Fact]
     public void Uniform_draws_n_widths_in_range_sorted_descending()
     {
