@@ -7,5 +7,6 @@ root.Subcommands.Add(ModelCommands.Create());
 foreach (var command in EvalCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DeviceCheck.Create());
 root.Subcommands.Add(NotebookCommands.Create());
 return Cli.Run(root, args);

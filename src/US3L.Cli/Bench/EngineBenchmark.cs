@@ -22,7 +22,7 @@ internal static class EngineBenchmark
         foreach (var width in o.Widths)
         {
             var ours = TrainStepImagesPerSecond(width, o);
-            double? reference = o.WithPyTorch && o.Device.Type == DeviceType.CPU ? PyTorchImagesPerSecond(width, o) : null;
+            double? reference = o.WithPyTorch ? PyTorchImagesPerSecond(width, o) : null;
             // FLOPs of a train step: forward plus a backward of about twice its cost, 2 FLOPs per MAC.
             var gflops = ours * NarrowedResNet18.ForwardMacs(width) * 3 * 2 / 1e9;
             var line = new JsonObject
@@ -94,7 +94,7 @@ internal static class EngineBenchmark
         return PyTorchReference.ImagesPerSecond("engine_bench_pytorch.py", new[]
         {
             "--width", width.ToString(inv), "--batch", o.Batch.ToString(inv), "--steps", o.Steps.ToString(inv),
-            "--warmup", o.Warmup.ToString(inv), "--threads", torch.get_num_threads().ToString(inv),
+            "--warmup", o.Warmup.ToString(inv), "--threads", torch.get_num_threads().ToString(inv), "--device", o.Device.ToString(),
         });
     }
 }

@@ -33,7 +33,7 @@ internal static class PretrainBench
             foreach (var (label, c) in PretrainBenchmark.Samplers(config))
             {
                 var r = PretrainBenchmark.Measure(label, c, parse.GetValue(perPhase));
-                double? reference = parse.GetValue(noPyTorch) || !c.Arch.Equals("us_resnet10_mini", StringComparison.Ordinal) || c.Device != "cpu"
+                double? reference = parse.GetValue(noPyTorch) || !c.Arch.Equals("us_resnet10_mini", StringComparison.Ordinal)
                     ? null : PyTorchImagesPerSecond(c, r);
                 var line = new JsonObject
                 {
@@ -63,7 +63,7 @@ internal static class PretrainBench
             {
                 "--widths-file", widthsFile, "--batch", c.BatchSize.ToString(inv), "--stage-widths", string.Join(",", ModelRegistry.MiniWidths(c.Divisor)),
                 "--divisor", c.Divisor.ToString(inv), "--hidden", c.ProjectorHidden.ToString(inv), "--out", c.ProjectorOut.ToString(inv),
-                "--pred-hidden", c.PredictorHidden.ToString(inv), "--threads", torch.get_num_threads().ToString(inv),
+                "--pred-hidden", c.PredictorHidden.ToString(inv), "--threads", torch.get_num_threads().ToString(inv), "--device", c.Device,
             });
         }
         finally

@@ -3,10 +3,15 @@ using System.Text.Json.Nodes;
 
 namespace US3L.Cli.Bench;
 
-/// <summary>Runs a benchmark's PyTorch side (a script in Bench/) with Debian's python, on the same libtorch.</summary>
+/// <summary>
+/// Runs a benchmark's PyTorch side (a script in Bench/) with Debian's python, on the same libtorch;
+/// <c>US3L_PYTHON</c> names another interpreter (a CUDA PyTorch, for GPU comparisons).
+/// </summary>
 internal static class PyTorchReference
 {
-    private const string Python = "/usr/bin/python3";
+    private const string DebianPython = "/usr/bin/python3";
+
+    private static string Python => Environment.GetEnvironmentVariable("US3L_PYTHON") is { Length: > 0 } custom ? custom : DebianPython;
 
     /// <summary>
     /// The "img_s" of the last JSON line the script prints; null when Debian's python or its torch
@@ -15,7 +20,7 @@ internal static class PyTorchReference
     public static double? ImagesPerSecond(string scriptName, IEnumerable<string> arguments)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Bench", scriptName);
-        if (!File.Exists(Python) || !File.Exists(script)) return null;
+        if (!File.Exists(script) || (Python == DebianPython && !File.Exists(DebianPython))) return null;
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
         foreach (var arg in arguments) start.ArgumentList.Add(arg);

@@ -89,13 +89,19 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
     gen = torch.Generator().manual_seed(0)
-    p = make_params(gen)
+    p = {k: v.detach().to(device).requires_grad_() for k, v in make_params(gen).items()}
     opt = torch.optim.SGD(p.values(), lr=0.05, momentum=0.9, weight_decay=5e-4)
-    x = torch.randn(a.batch, 3, 32, 32, generator=gen)
-    y = torch.randint(0, 10, (a.batch,), generator=gen)
+    x = torch.randn(a.batch, 3, 32, 32, generator=gen).to(device)
+    y = torch.randint(0, 10, (a.batch,), generator=gen).to(device)
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -105,9 +111,11 @@ def main():
 
     for _ in range(a.warmup):
         step()
+    sync()
     t0 = time.perf_counter()
     for _ in range(a.steps):
         step()
+    sync()
     dt = time.perf_counter() - t0
     print(json.dumps({"width": a.width, "img_s": a.batch * a.steps / dt, "threads": torch.get_num_threads()}))
 

@@ -116,6 +116,7 @@ def main():
     ap.add_argument("--side", type=int, default=28)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -123,13 +124,20 @@ def main():
     stages = [int(s) for s in a.stage_widths.split(",")]
     backbone, heads = Mini(stages, 1, a.divisor), Heads(stages[-1], a.hidden, a.out, a.pred_hidden)
     q, aux = predictor(a.out, a.pred_hidden), predictor(a.out, a.pred_hidden)
+    device = torch.device(a.device)
+    for m in (backbone, heads, q, aux):
+        m.to(device)
     t_backbone, t_heads = copy.deepcopy(backbone), copy.deepcopy(heads)
     for p in list(t_backbone.parameters()) + list(t_heads.parameters()):
         p.requires_grad_(False)
     online = list(backbone.parameters()) + list(heads.parameters()) + list(q.parameters()) + list(aux.parameters())
     opt = torch.optim.SGD(online, lr=0.05, momentum=0.9, weight_decay=5e-4)
-    x1 = torch.randn(a.batch, 1, a.side, a.side)
-    x2 = torch.randn(a.batch, 1, a.side, a.side)
+    x1 = torch.randn(a.batch, 1, a.side, a.side).to(device)
+    x2 = torch.randn(a.batch, 1, a.side, a.side).to(device)
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
     def iteration(widths):
         targets = None
@@ -154,9 +162,11 @@ def main():
     for widths in iterations[:a.warmup]:
         iteration(widths)
     timed = iterations[a.warmup:]
+    sync()
     t0 = time.perf_counter()
     for widths in timed:
         iteration(widths)
+    sync()
     dt = time.perf_counter() - t0
     print(json.dumps({"img_s": a.batch * len(timed) / dt}))
 
