@@ -7,8 +7,10 @@
 #   ./build.sh bench WHAT    benchmarks as JSON lines: engine, pretrain (ours vs PyTorch), loader, augment
 #   ./build.sh kernel        build if needed; install the C# Jupyter kernelspecs for this user
 #   ./build.sh notebook      install the kernel and start Jupyter on localhost in notebooks/
+#   ./build.sh gpu-check     on an NVIDIA machine: CUDA shim against PyTorch's libtorch, device checks, GPU benchmarks
 # Environment:
 #   LIBTORCH_DIR   build the shim against another libtorch (e.g. a CUDA 2.x one); see environment.md
+#   US3L_PYTHON    the Python whose CUDA PyTorch gpu-check builds against and benchmarks (default python3)
 #   US3L_NATIVE_BUILD_DIR  where the shim is built (default build/native)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -141,6 +143,40 @@ cmd_notebook() {
   exec jupyter notebook --ip=127.0.0.1 --notebook-dir="$ROOT/notebooks" "$@"
 }
 
+# The CUDA path, end to end: the shim built against the CUDA libtorch of a PyTorch installation
+# (build/native-cuda), the engine checked op by op against the CPU (`us3l check-device`), and the
+# engine and pretraining benchmarks against PyTorch on the same GPU. Extra arguments (e.g.
+# --set data_dir=DIR) go to `bench pretrain`. US3L_SKIP_DOTNET_BUILD=1 uses .NET assemblies built
+# elsewhere. The JSON lines are also written to build/gpu-check.jsonl.
+cmd_gpu_check() {
+  command -v nvidia-smi >/dev/null || { echo "error: no NVIDIA driver here (nvidia-smi is missing)" >&2; exit 1; }
+  local py="${US3L_PYTHON:-python3}" prefix
+  prefix="$("$py" -c 'import torch; print(torch.utils.cmake_prefix_path)')" ||
+    { echo "error: $py has no PyTorch; set US3L_PYTHON to a Python with a CUDA build of PyTorch" >&2; exit 1; }
+  "$py" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' ||
+    { echo "error: the PyTorch of $py sees no GPU (a CPU-only build, or no driver)" >&2; exit 1; }
+  local cuda_dir="$ROOT/build/native-cuda"
+  mkdir -p "$ROOT/build"
+  (LIBTORCH_DIR="$prefix"; NATIVE_BUILD_DIR="$cuda_dir"; cmd_native)
+  if [ -z "${US3L_SKIP_DOTNET_BUILD:-}" ]; then
+    log "dotnet build (Release)"
+    dotnet build "$ROOT/US3L.Notebooks.sln" -c Release -nologo -clp:ErrorsOnly -p:US3LNativeDir="$cuda_dir"
+  fi
+  export US3L_NATIVE_LIB="$cuda_dir/libus3l_torch.so" US3L_PYTHON="$py"
+  local gpus
+  gpus="$(nvidia-smi --query-gpu=name --format=csv,noheader | wc -l)"
+  {
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader |
+      awk -F', ' '{ printf "{\"gpu\":\"%s\",\"driver\":\"%s\",\"memory\":\"%s\"}\n", $1, $2, $3 }'
+    "$py" -c 'import json, torch; print(json.dumps({"pytorch": torch.__version__, "cuda": torch.version.cuda}))'
+    # Each step reports its own failure and the next one still runs.
+    "$ROOT/us3l" check-device --device cuda || echo '{"step":"check-device","ok":false}'
+    "$ROOT/us3l" bench engine --device cuda || echo '{"step":"bench engine","ok":false}'
+    "$ROOT/us3l" bench pretrain --set device=cuda "$@" || echo '{"step":"bench pretrain","ok":false}'
+    echo "{\"gpus\":$gpus,\"ddp\":\"not run: data-parallel pretraining is not built yet\"}"
+  } | tee "$ROOT/build/gpu-check.jsonl"
+}
+
 case "${1:-}" in
   setup) cmd_setup ;;
   build) cmd_build ;;
@@ -149,5 +185,6 @@ case "${1:-}" in
   bench) shift; cmd_bench "$@" ;;
   kernel) cmd_kernel ;;
   notebook) shift; cmd_notebook "$@" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  gpu-check) shift; cmd_gpu_check "$@" ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

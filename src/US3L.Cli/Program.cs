@@ -8,5 +8,6 @@ foreach (var command in EvalCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DeviceCheck.Create());
+root.Subcommands.Add(StudyCommand.Create());
 root.Subcommands.Add(NotebookCommands.Create());
 return Cli.Run(root, args);
