@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using US3L.Kernel.Cells;
 using US3L.Kernel.Display;
+using US3L.Kernel.Packages;
 using US3L.Kernel.Protocol;
 
 namespace US3L.Kernel;
@@ -16,6 +17,8 @@ internal sealed class JupyterKernel : IDisposable
     private readonly Channels _channels;
     private readonly OutputSink _output;
     private readonly CellHost _cells;
+    private readonly PackageManager _packages = new();
+    private readonly CellRunner _runner;
     private readonly CodeIntelligence _intelligence;
     private readonly History _history = new();
     private readonly ShellHandlers _shell;
@@ -26,9 +29,11 @@ internal sealed class JupyterKernel : IDisposable
 
     public JupyterKernel(ConnectionInfo connection)
     {
+        // Roslyn's warm-up starts first, so it runs while the sockets bind and the frontend connects.
+        _cells = new CellHost(Environment.CurrentDirectory);
+        _runner = new CellRunner(_cells, _packages);
         _channels = new Channels(connection);
         _output = new OutputSink(_channels);
-        _cells = new CellHost(Environment.CurrentDirectory);
         _intelligence = new CodeIntelligence(_cells);
         _shell = new ShellHandlers(this);
     }
@@ -118,7 +123,7 @@ internal sealed class JupyterKernel : IDisposable
         CellResult result;
         try
         {
-            result = _cells.Run(code, KernelContext.BeginCell());
+            result = _runner.Run(code, KernelContext.BeginCell());
         }
         catch (Exception e)
         {
@@ -217,6 +222,7 @@ internal sealed class JupyterKernel : IDisposable
     public void Dispose()
     {
         OutputSink.Current = null;
+        _packages.Dispose();
         _channels.Dispose();
     }
 }
