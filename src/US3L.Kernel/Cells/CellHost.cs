@@ -1,8 +1,11 @@
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.CodeAnalysis.Scripting.Hosting;
 using US3L.Kernel.Display;
 
 namespace US3L.Kernel.Cells;
@@ -14,6 +17,8 @@ namespace US3L.Kernel.Cells;
 internal sealed class CellHost
 {
     private readonly CellGlobals _globals = new();
+    private readonly InteractiveAssemblyLoader _loader = new();
+    private readonly Dictionary<string, string> _packageAssemblies = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task<ScriptState<object>> _initial;
     private readonly Task _warm;
     private ScriptState<object>? _state;
@@ -25,7 +30,7 @@ internal sealed class CellHost
             .WithReferences(ReferencedAssemblies())
             .WithImports("System", "System.IO", "System.Linq", "System.Text", "System.Collections.Generic",
                 "System.Threading", "System.Threading.Tasks", "US3L.Kernel", "US3L.Kernel.Display",
-                "Microsoft.DotNet.Interactive.Formatting")
+                "Microsoft.DotNet.Interactive.Formatting", "Microsoft.DotNet.Interactive.Formatting.PocketViewTags")
             .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(workingDirectory)
                 .WithSearchPaths(RuntimeDirectory))
             .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(workingDirectory))
@@ -33,15 +38,44 @@ internal sealed class CellHost
             .WithFileEncoding(System.Text.Encoding.UTF8);
         // Roslyn's first compilation and the first cell's JIT cost seconds; pay them on background
         // threads while the frontend connects (see Warmup).
-        _initial = Task.Run(() => CSharpScript.RunAsync("", Options, _globals, typeof(CellGlobals)));
+        _initial = Task.Run(() => CSharpScript.Create("", Options, typeof(CellGlobals), _loader).RunAsync(_globals));
         _warm = Warmup.Start(_initial, Options);
     }
 
     public ScriptOptions Options { get; private set; }
 
-    /// <summary>Makes assemblies (restored packages) referable from the next cell on.</summary>
-    public void AddReferences(IEnumerable<string> paths) =>
+    /// <summary>
+    /// Makes assemblies (restored packages) referable from the next cell on, and loadable when
+    /// another package assembly asks for one by name (a dependency no cell names).
+    /// </summary>
+    public void AddReferences(IReadOnlyList<string> paths)
+    {
+        foreach (string path in paths) _packageAssemblies[AssemblyName.GetAssemblyName(path).Name!] = path;
+        foreach (string path in paths) RegisterWithLoader(path);
         Options = Options.AddReferences(paths.Select(p => MetadataReference.CreateFromFile(p)));
+    }
+
+    /// <summary>
+    /// Roslyn's loader resolves a strong-named reference only to that exact version, but a restore
+    /// unifies a package's dependencies to one version (often a newer one than a package was
+    /// built against), and packages load each other by bare name (Assembly.Load("X")). The bare
+    /// name and each version a package assembly asks for are registered as the restored file.
+    /// </summary>
+    private void RegisterWithLoader(string path)
+    {
+        AssemblyName file = AssemblyName.GetAssemblyName(path);
+        if (AssemblyIdentity.TryParseDisplayName(file.FullName, out var own)) _loader.RegisterDependency(own, path);
+        _loader.RegisterDependency(new AssemblyIdentity(file.Name!), path);
+        using var pe = new PEReader(File.OpenRead(path));
+        MetadataReader metadata = pe.GetMetadataReader();
+        foreach (AssemblyReferenceHandle handle in metadata.AssemblyReferences)
+        {
+            AssemblyName wanted = metadata.GetAssemblyReference(handle).GetAssemblyName();
+            if (wanted.Name is { } name && _packageAssemblies.TryGetValue(name, out string? restored)
+                && AssemblyIdentity.TryParseDisplayName(wanted.FullName, out var identity))
+                _loader.RegisterDependency(identity, restored);
+        }
+    }
 
     private static string RuntimeDirectory => Path.GetDirectoryName(typeof(object).Assembly.Location)!;
 
@@ -140,6 +174,10 @@ internal sealed class CellHost
         Assembly.Load("System.Runtime"),
         Assembly.Load("netstandard"),
         typeof(Microsoft.DotNet.Interactive.Formatting.Formatter).Assembly,
+        typeof(Microsoft.AspNetCore.Html.IHtmlContent).Assembly,
+        // PocketView tags (div, span, ...) are dynamic.
+        typeof(Microsoft.CSharp.RuntimeBinder.Binder).Assembly,
+        typeof(System.Linq.Expressions.Expression).Assembly,
         typeof(CellHost).Assembly,
     ];
 }

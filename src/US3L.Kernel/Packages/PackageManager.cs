@@ -64,13 +64,15 @@ internal sealed class PackageManager : IDisposable
         AssetsFile assets;
         try
         {
-            assets = Restore(requested.Values.ToList(), allSources, cancel);
+            assets = Restore(requested.Values.ToList(), allSources, packages, cancel);
         }
         catch (PackageException e) when (e.UnreachableFeed is { } dead && _sources.Remove(dead))
         {
             throw new PackageException($"{e.Message}; it is taken off this kernel's feeds (add it again with #i once it is up)");
         }
         var installed = assets.Packages(requested.Keys);
+        // Shown: the packages this cell asked for, and the dependencies new to this kernel.
+        var shown = installed.Where(p => p.Requested ? packages.Any(r => r.Name.Equals(p.Name, StringComparison.OrdinalIgnoreCase)) : !_installed.ContainsKey(p.Name)).ToList();
         // One copy of each assembly per kernel: a name already loaded (by the platform or an earlier
         // package) keeps its first copy, or its types would exist twice.
         var fresh = assets.RuntimeAssemblies()
@@ -84,27 +86,28 @@ internal sealed class PackageManager : IDisposable
         _sources.Clear();
         _sources.AddRange(allSources);
         _assemblies.UnionWith(fresh.Select(p => Path.GetFileNameWithoutExtension(p)));
-        return new PackageInstall(installed.Where(p => p.Requested && packages.Any(r => r.Name.Equals(p.Name, StringComparison.OrdinalIgnoreCase)))
-            .Concat(installed.Where(p => !p.Requested)).ToList(), fresh);
+        return new PackageInstall(shown, fresh);
     }
 
-    private AssetsFile Restore(IReadOnlyList<PackageRequest> packages, IReadOnlyList<string> sources, CancellationToken cancel)
+    /// <summary>Restores <paramref name="packages"/> (all asked for so far); errors name the ones this cell <paramref name="asked"/> for.</summary>
+    private AssetsFile Restore(IReadOnlyList<PackageRequest> packages, IReadOnlyList<string> sources, IReadOnlyList<PackageRequest> asked, CancellationToken cancel)
     {
         Directory.CreateDirectory(_folder);
         string project = Path.Combine(_folder, "packages.csproj");
-        File.WriteAllText(project, ProjectXml(packages, sources));
+        File.WriteAllText(project, ProjectXml(packages));
+        File.WriteAllText(Path.Combine(_folder, "NuGet.Config"), NuGetConfigXml(sources));
         string assetsPath = Path.Combine(_folder, "obj", "project.assets.json");
-        File.Delete(assetsPath);
+        if (File.Exists(assetsPath)) File.Delete(assetsPath);
 
         var (exitCode, output) = RunRestore(project, cancel);
         AssetsFile? assets = File.Exists(assetsPath) ? AssetsFile.Load(assetsPath) : null;
         if (assets?.FirstError() is { } error)
-            throw new PackageException(Describe(error, packages, sources), error.Code == "NU1301" ? FeedIn(error.Message, sources) : null);
+            throw new PackageException(Describe(error, asked, sources), error.Code == "NU1301" ? FeedIn(error.Message, sources) : null);
         if (exitCode != 0 || assets is null)
         {
             string line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase))
                 ?? output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? $"exit code {exitCode}";
-            throw new PackageException($"restoring {string.Join(", ", packages)} failed: {line}");
+            throw new PackageException($"restoring {string.Join(", ", asked)} failed: {line}");
         }
         return assets;
     }
@@ -142,7 +145,7 @@ internal sealed class PackageManager : IDisposable
     }
 
     /// <summary>The generated project: a class library for the kernel's framework that only restores.</summary>
-    internal static string ProjectXml(IReadOnlyList<PackageRequest> packages, IReadOnlyList<string> sources)
+    internal static string ProjectXml(IReadOnlyList<PackageRequest> packages)
     {
         var xml = new StringBuilder();
         xml.AppendLine("<Project Sdk=\"Microsoft.NET.Sdk\">");
@@ -153,14 +156,32 @@ internal sealed class PackageManager : IDisposable
         xml.AppendLine("    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>");
         // A package that only offers a nearby version, or only .NET Framework assets, still loads.
         xml.AppendLine("    <NoWarn>NU1603;NU1701</NoWarn>");
-        if (sources.Count > 0)
-            xml.AppendLine($"    <RestoreAdditionalProjectSources>{SecurityElement.Escape(string.Join(';', sources))}</RestoreAdditionalProjectSources>");
         xml.AppendLine("  </PropertyGroup>");
         xml.AppendLine("  <ItemGroup>");
         foreach (PackageRequest package in packages)
             xml.AppendLine($"    <PackageReference Include=\"{SecurityElement.Escape(package.Name)}\" Version=\"{SecurityElement.Escape(package.Version ?? "*")}\" />");
         xml.AppendLine("  </ItemGroup>");
         xml.AppendLine("</Project>");
+        return xml.ToString();
+    }
+
+    /// <summary>
+    /// The feeds added with #i, on top of the user's own NuGet configuration (NuGet merges the
+    /// config beside the project with the user's). A feed the user named over plain http is
+    /// allowed as such: NuGet refuses http feeds unless their config says so.
+    /// </summary>
+    internal static string NuGetConfigXml(IReadOnlyList<string> sources)
+    {
+        var xml = new StringBuilder();
+        xml.AppendLine("<configuration>");
+        xml.AppendLine("  <packageSources>");
+        for (int i = 0; i < sources.Count; i++)
+        {
+            string insecure = sources[i].StartsWith("http:", StringComparison.OrdinalIgnoreCase) ? " allowInsecureConnections=\"true\"" : "";
+            xml.AppendLine($"    <add key=\"kernel-feed-{i + 1}\" value=\"{SecurityElement.Escape(sources[i])}\"{insecure} />");
+        }
+        xml.AppendLine("  </packageSources>");
+        xml.AppendLine("</configuration>");
         return xml.ToString();
     }
 
