@@ -79,7 +79,7 @@ internal sealed class JupyterKernel : IDisposable
     private void Handle(Message request, Zmq.ZmqSocket socket, bool isControl)
     {
         string channel = isControl ? "control" : "shell";
-        if (!Served.Contains(request.MsgType) || isControl && request.MsgType == "execute_request")
+        if (!Served.Contains(request.MsgType))
         {
             // The spec lets a kernel ignore what it does not know; the log says it did.
             KernelLog.Warn($"rejected a message on {channel}: unknown msg_type '{Printable(request.MsgType)}'");
@@ -92,6 +92,11 @@ internal sealed class JupyterKernel : IDisposable
             KernelLog.Warn($"rejected a message on {channel}: {problem}");
             _channels.Send(socket, request.MsgType.Replace("_request", "_reply"),
                 new JsonObject { ["status"] = "error", ["ename"] = "BadRequest", ["evalue"] = problem, ["traceback"] = new JsonArray() }, request);
+            return;
+        }
+        if (isControl && request.MsgType == "execute_request")
+        {
+            KernelLog.Warn($"rejected a message on {channel}: execute_request is served on shell, not control");
             return;
         }
         _channels.PublishStatus("busy", request);

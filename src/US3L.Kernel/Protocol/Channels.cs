@@ -48,7 +48,7 @@ internal sealed class Channels : IDisposable
         }
         catch (InvalidDataException e)
         {
-            KernelLog.Warn($"rejected a message on {channel}: {e.Message}");
+            KernelLog.Warn($"rejected a message on {channel}: {e.Message.ReplaceLineEndings(" ")}");
             return null;
         }
     }

@@ -35,7 +35,10 @@ internal static class RequestSchema
         ["interrupt_request"] = [],
     };
 
-    /// <summary>Null when the request's content is well-typed (or the type is not one the kernel serves); else why not.</summary>
+    /// <summary>
+    /// Null when the request's content is well-typed (or the type is not one the kernel serves);
+    /// else why not. An optional field given as null counts as absent, as clients send it so.
+    /// </summary>
     public static string? Problem(string msgType, JsonObject content)
     {
         if (!Requests.TryGetValue(msgType, out Field[]? fields)) return null;
