@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Security;
 using System.Text;
 
@@ -35,8 +36,9 @@ internal sealed class PackageManager : IDisposable
     public NativeLibraries Native { get; } = new();
 
     /// <summary>The target framework the kernel runs on (net10.0), so packages resolve for it.</summary>
-    public static string TargetFramework { get; } =
-        "net" + (AppContext.TargetFrameworkName?.Split("Version=v").Last() ?? Environment.Version.ToString(2));
+    public static string TargetFramework { get; } = "net" + (typeof(PackageManager).Assembly
+        .GetCustomAttribute<System.Runtime.Versioning.TargetFrameworkAttribute>()?.FrameworkName.Split("Version=v").Last()
+        ?? Environment.Version.ToString(2));
 
     /// <summary>
     /// Adds feeds and packages and restores everything asked for so far. Nothing is kept when the

@@ -15,7 +15,7 @@ import json
 import os
 import random
 import re
-import subprocess
+import shutil
 import tempfile
 import unittest
 import uuid
@@ -232,6 +232,7 @@ class KernelUnderFuzz(unittest.TestCase):
             ctx.term()
             kc.stop_channels()
             km.shutdown_kernel(now=True)
+            shutil.rmtree(work, ignore_errors=True)
 
     def wait_reply(self, socket, request_frames, reply_type):
         """Reads this socket until the reply to request_frames; error replies to mistyped requests are skipped."""
