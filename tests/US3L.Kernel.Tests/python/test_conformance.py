@@ -24,7 +24,7 @@ class CSharpKernelConformance(jupyter_kernel_test.KernelTests):
         {"text": "var numbers = new List<int>(); numbers.Add", "matches": {"Add", "AddRange"}},
         {"text": "DateTime.Now.Ye", "matches": {"Year"}},
         # The display helpers are globals of every cell; magics complete at the start of a line.
-        {"text": "Markd", "matches": {"Markdown"}},
+        {"text": "Markd", "matches": {"Markdown", "MarkdownString"}},
         {"text": "#!ma", "matches": {"#!markdown"}},
         {"text": "var x = 1;\n#!j", "matches": {"#!javascript", "#!js"}},
     ]
