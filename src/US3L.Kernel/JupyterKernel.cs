@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using US3L.Kernel.Cells;
 using US3L.Kernel.Display;
+using US3L.Kernel.Packages;
 using US3L.Kernel.Protocol;
 
 namespace US3L.Kernel;
@@ -16,6 +17,8 @@ internal sealed class JupyterKernel : IDisposable
     private readonly Channels _channels;
     private readonly OutputSink _output;
     private readonly CellHost _cells;
+    private readonly PackageManager _packages = new();
+    private readonly CellRunner _runner;
     private readonly CodeIntelligence _intelligence;
     private readonly History _history = new();
     private readonly ShellHandlers _shell;
@@ -26,9 +29,11 @@ internal sealed class JupyterKernel : IDisposable
 
     public JupyterKernel(ConnectionInfo connection)
     {
+        // Roslyn's warm-up starts first, so it runs while the sockets bind and the frontend connects.
+        _cells = new CellHost(Environment.CurrentDirectory);
+        _runner = new CellRunner(_cells, _packages);
         _channels = new Channels(connection);
         _output = new OutputSink(_channels);
-        _cells = new CellHost(Environment.CurrentDirectory);
         _intelligence = new CodeIntelligence(_cells);
         _shell = new ShellHandlers(this);
     }
@@ -65,15 +70,42 @@ internal sealed class JupyterKernel : IDisposable
 
     public bool RestartRequested => _restart;
 
+    private static readonly HashSet<string> Served =
+    [
+        "kernel_info_request", "execute_request", "complete_request", "inspect_request", "is_complete_request",
+        "history_request", "comm_info_request", "interrupt_request", "shutdown_request", "comm_open", "comm_msg", "comm_close",
+    ];
+
     private void Handle(Message request, Zmq.ZmqSocket socket, bool isControl)
     {
+        string channel = isControl ? "control" : "shell";
+        if (!Served.Contains(request.MsgType))
+        {
+            // The spec lets a kernel ignore what it does not know; the log says it did.
+            KernelLog.Warn($"rejected a message on {channel}: unknown msg_type '{Printable(request.MsgType)}'");
+            return;
+        }
+        if (RequestSchema.Problem(request.MsgType, request.Content) is { } problem)
+        {
+            // Signed by a client that holds the key, but malformed: refuse it without running any
+            // of it, and answer, so that client does not wait forever.
+            KernelLog.Warn($"rejected a message on {channel}: {problem}");
+            _channels.Send(socket, request.MsgType.Replace("_request", "_reply"),
+                new JsonObject { ["status"] = "error", ["ename"] = "BadRequest", ["evalue"] = problem, ["traceback"] = new JsonArray() }, request);
+            return;
+        }
+        if (isControl && request.MsgType == "execute_request")
+        {
+            KernelLog.Warn($"rejected a message on {channel}: execute_request is served on shell, not control");
+            return;
+        }
         _channels.PublishStatus("busy", request);
         try
         {
             (string replyType, JsonObject content)? reply = request.MsgType switch
             {
                 "kernel_info_request" => ("kernel_info_reply", KernelInfo.Reply()),
-                "execute_request" when !isControl => ("execute_reply", Execute(request)),
+                "execute_request" => ("execute_reply", Execute(request)),
                 "complete_request" => ("complete_reply", _shell.Complete(request.Content)),
                 "inspect_request" => ("inspect_reply", _shell.Inspect(request.Content)),
                 "is_complete_request" => ("is_complete_reply", _shell.IsComplete(request.Content)),
@@ -83,7 +115,7 @@ internal sealed class JupyterKernel : IDisposable
                 "shutdown_request" => ("shutdown_reply", Shutdown(request.Content)),
                 // Comms are not supported; opening one is answered by silence, as the spec allows.
                 "comm_open" or "comm_msg" or "comm_close" => null,
-                _ => Unknown(request),
+                _ => null,
             };
             if (reply is { } r) _channels.Send(socket, r.replyType, r.content, request);
         }
@@ -98,10 +130,11 @@ internal sealed class JupyterKernel : IDisposable
         }
     }
 
-    private static (string, JsonObject)? Unknown(Message request)
+    /// <summary>A msg_type as it may appear in the log: short, one line.</summary>
+    private static string Printable(string text)
     {
-        KernelLog.Warn($"ignored a message of unknown type '{request.MsgType}'");
-        return null;
+        string line = new(text.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return text.Length > 80 ? line + "..." : line;
     }
 
     private JsonObject Execute(Message request)
@@ -118,7 +151,7 @@ internal sealed class JupyterKernel : IDisposable
         CellResult result;
         try
         {
-            result = _cells.Run(code, KernelContext.BeginCell());
+            result = _runner.Run(code, KernelContext.BeginCell());
         }
         catch (Exception e)
         {
@@ -217,6 +250,7 @@ internal sealed class JupyterKernel : IDisposable
     public void Dispose()
     {
         OutputSink.Current = null;
+        _packages.Dispose();
         _channels.Dispose();
     }
 }

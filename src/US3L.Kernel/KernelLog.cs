@@ -8,5 +8,9 @@ internal static class KernelLog
 {
     private static readonly TextWriter Stderr = new StreamWriter(Console.OpenStandardError()) { AutoFlush = true };
 
-    public static void Warn(string message) => Stderr.WriteLine($"[us3l-kernel] {message}");
+    /// <summary>One line per call, whole even when the shell and control threads log at once.</summary>
+    public static void Warn(string message)
+    {
+        lock (Stderr) Stderr.WriteLine($"[us3l-kernel] {message}");
+    }
 }

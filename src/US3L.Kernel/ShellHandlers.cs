@@ -10,7 +10,7 @@ internal sealed class ShellHandlers(JupyterKernel kernel)
     {
         string code = (string?)content["code"] ?? "";
         int cursor = ToUtf16(code, (int?)content["cursor_pos"] ?? CodePoints(code));
-        var completion = kernel.Intelligence.Complete(code, cursor);
+        var completion = MagicCompletion(code, cursor) ?? kernel.Intelligence.Complete(code, cursor);
         return new JsonObject
         {
             ["status"] = "ok",
@@ -19,6 +19,18 @@ internal sealed class ShellHandlers(JupyterKernel kernel)
             ["cursor_end"] = CodePoints(code[..completion.End]),
             ["metadata"] = new JsonObject(),
         };
+    }
+
+    /// <summary>A magic being typed at the start of a line (<c>#!ma</c>) completes to the magic names.</summary>
+    internal static CodeIntelligence.Completion? MagicCompletion(string code, int cursor)
+    {
+        int lineStart = code.LastIndexOf('\n', Math.Max(0, cursor - 1)) + 1;
+        if (cursor < lineStart) lineStart = cursor;
+        string typed = code[lineStart..cursor].TrimStart();
+        if (!typed.StartsWith("#!", StringComparison.Ordinal) || typed.Any(char.IsWhiteSpace)) return null;
+        var matches = Magics.All.SelectMany(m => m.Aliases.Prepend(m.Name))
+            .Where(n => n.StartsWith(typed, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        return new CodeIntelligence.Completion(matches, cursor - typed.Length, cursor);
     }
 
     public JsonObject Inspect(JsonObject content)

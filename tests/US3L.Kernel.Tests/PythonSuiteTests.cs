@@ -15,6 +15,12 @@ public class PythonSuiteTests
     [Fact]
     public void KernelSurvivesBadSignaturesMalformedAndUnknownMessages() => AssertPasses("test_robustness");
 
+    [Fact]
+    public void ThousandGeneratedHostileMessagesAreRejectedLoggedAndNeverRun() => AssertPasses("test_fuzz");
+
+    [Fact]
+    public void PolyglotMagicsDisplayHelpersAndNuGetPackagesWork() => AssertPasses("test_polyglot");
+
     private static void AssertPasses(string module)
     {
         var (exitCode, output) = KernelUnderTest.RunPythonSuite(module);

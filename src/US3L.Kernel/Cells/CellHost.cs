@@ -1,9 +1,11 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.CodeAnalysis.Scripting.Hosting;
 using US3L.Kernel.Display;
 
 namespace US3L.Kernel.Cells;
@@ -12,10 +14,13 @@ namespace US3L.Kernel.Cells;
 /// Runs cells as Roslyn script submissions chained to one another, so variables, types and
 /// <c>#r</c> references of earlier cells stay visible. Cells run on the calling thread.
 /// </summary>
-internal sealed partial class CellHost
+internal sealed class CellHost
 {
     private readonly CellGlobals _globals = new();
+    private readonly InteractiveAssemblyLoader _loader = new();
+    private readonly Dictionary<string, string> _packageAssemblies = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task<ScriptState<object>> _initial;
+    private readonly Task _warm;
     private ScriptState<object>? _state;
 
     public CellHost(string workingDirectory)
@@ -25,28 +30,72 @@ internal sealed partial class CellHost
             .WithReferences(ReferencedAssemblies())
             .WithImports("System", "System.IO", "System.Linq", "System.Text", "System.Collections.Generic",
                 "System.Threading", "System.Threading.Tasks", "US3L.Kernel", "US3L.Kernel.Display",
-                "Microsoft.DotNet.Interactive.Formatting")
+                "Microsoft.DotNet.Interactive.Formatting", "Microsoft.DotNet.Interactive.Formatting.PocketViewTags")
             .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(workingDirectory)
                 .WithSearchPaths(RuntimeDirectory))
             .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(workingDirectory))
             .WithEmitDebugInformation(false)
             .WithFileEncoding(System.Text.Encoding.UTF8);
-        // Roslyn's first compilation costs a second or two; pay it while the frontend connects.
-        _initial = Task.Run(() => CSharpScript.RunAsync("", Options, _globals, typeof(CellGlobals)));
+        // Roslyn's first compilation and the first cell's JIT cost seconds; pay them on background
+        // threads while the frontend connects (see Warmup).
+        _initial = Task.Run(() => CSharpScript.Create("", Options, typeof(CellGlobals), _loader).RunAsync(_globals));
+        _warm = Warmup.Start(_initial, Options);
     }
 
-    public ScriptOptions Options { get; }
+    public ScriptOptions Options { get; private set; }
+
+    /// <summary>
+    /// Makes assemblies (restored packages) referable from the next cell on, and loadable when
+    /// another package assembly asks for one by name (a dependency no cell names).
+    /// </summary>
+    public void AddReferences(IReadOnlyList<string> paths)
+    {
+        foreach (string path in paths) _packageAssemblies[AssemblyName.GetAssemblyName(path).Name!] = path;
+        foreach (string path in paths) RegisterWithLoader(path);
+        Options = Options.AddReferences(paths.Select(p => MetadataReference.CreateFromFile(p)));
+    }
+
+    /// <summary>
+    /// Roslyn's loader resolves a strong-named reference only to that exact version, but a restore
+    /// unifies a package's dependencies to one version (often a newer one than a package was
+    /// built against), and packages load each other by bare name (Assembly.Load("X")). The bare
+    /// name and each version a package assembly asks for are registered as the restored file.
+    /// </summary>
+    private void RegisterWithLoader(string path)
+    {
+        AssemblyName file = AssemblyName.GetAssemblyName(path);
+        if (AssemblyIdentity.TryParseDisplayName(file.FullName, out var own)) _loader.RegisterDependency(own, path);
+        _loader.RegisterDependency(new AssemblyIdentity(file.Name!), path);
+        using var pe = new PEReader(File.OpenRead(path));
+        MetadataReader metadata = pe.GetMetadataReader();
+        foreach (AssemblyReferenceHandle handle in metadata.AssemblyReferences)
+        {
+            AssemblyName wanted = metadata.GetAssemblyReference(handle).GetAssemblyName();
+            if (wanted.Name is { } name && _packageAssemblies.TryGetValue(name, out string? restored)
+                && AssemblyIdentity.TryParseDisplayName(wanted.FullName, out var identity))
+                _loader.RegisterDependency(identity, restored);
+        }
+    }
 
     private static string RuntimeDirectory => Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+
+    /// <summary>The variables defined so far (the latest of each name), for #!who and #!whos.</summary>
+    public IEnumerable<(string Name, string Type, string Value)> Variables =>
+        State.Variables.Reverse().DistinctBy(v => v.Name).Reverse()
+            .Select(v => (v.Name, v.Type.Name, Shorten(v.Value?.ToString() ?? "null")));
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     /// <summary>The script of all cells so far, for completion and inspection.</summary>
     public Script CurrentScript => State.Script;
 
     private ScriptState<object> State => _state ??= _initial.GetAwaiter().GetResult();
 
+    /// <summary>Runs C# code (magic lines and package directives already taken out) as the next submission.</summary>
     public CellResult Run(string code, CancellationToken cancel)
     {
-        Script<object> script = State.Script.ContinueWith<object>(Preprocess(code), Options);
+        _warm.Wait(cancel);
+        Script<object> script = State.Script.ContinueWith<object>(code, Options);
         var errors = script.Compile(cancel).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0) return new CellResult(false, null, CompileError(errors));
         bool hasValue = EndsInValue(script.GetCompilation());
@@ -71,19 +120,10 @@ internal sealed partial class CellHost
     }
 
     /// <summary>
-    /// Polyglot notebooks mark cells with <c>#!csharp</c> (and other magics); they mean nothing
-    /// here. Blank them rather than delete them so error line numbers still match the cell.
-    /// </summary>
-    public static string Preprocess(string code) => MagicLine().Replace(code, "");
-
-    [GeneratedRegex(@"^[ \t]*#![^\r\n]*", RegexOptions.Multiline)]
-    private static partial Regex MagicLine();
-
-    /// <summary>
     /// True when the cell ends in an expression without a semicolon whose type is not void:
     /// its value is the cell's execute_result (as in Polyglot and IPython).
     /// </summary>
-    private static bool EndsInValue(Compilation compilation)
+    internal static bool EndsInValue(Compilation compilation)
     {
         SyntaxTree tree = compilation.SyntaxTrees.Last();
         if (tree.GetRoot() is not Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax unit
@@ -106,7 +146,7 @@ internal sealed partial class CellHost
         return new CellError("CompilationError", lines[0], lines);
     }
 
-    private static CellError Interrupted() =>
+    internal static CellError Interrupted() =>
         new("KeyboardInterrupt", "the cell was interrupted", ["KeyboardInterrupt: the cell was interrupted"]);
 
     private static CellError RuntimeError(Exception exception, CancellationToken cancel)
@@ -134,6 +174,10 @@ internal sealed partial class CellHost
         Assembly.Load("System.Runtime"),
         Assembly.Load("netstandard"),
         typeof(Microsoft.DotNet.Interactive.Formatting.Formatter).Assembly,
+        typeof(Microsoft.AspNetCore.Html.IHtmlContent).Assembly,
+        // PocketView tags (div, span, ...) are dynamic.
+        typeof(Microsoft.CSharp.RuntimeBinder.Binder).Assembly,
+        typeof(System.Linq.Expressions.Expression).Assembly,
         typeof(CellHost).Assembly,
     ];
 }

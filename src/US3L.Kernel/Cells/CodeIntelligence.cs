@@ -71,7 +71,7 @@ internal sealed class CodeIntelligence(CellHost host)
     /// <summary>Jupyter's is_complete: "complete", "incomplete" (more lines wanted) or "invalid".</summary>
     public static string IsComplete(string code)
     {
-        var tree = CSharpSyntaxTree.ParseText(CellHost.Preprocess(code), ScriptParseOptions);
+        var tree = CSharpSyntaxTree.ParseText(CellText.CSharpOnly(code), ScriptParseOptions);
         if (!SyntaxFactory.IsCompleteSubmission(tree)) return "incomplete";
         return tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error) ? "invalid" : "complete";
     }
@@ -81,7 +81,7 @@ internal sealed class CodeIntelligence(CellHost host)
 
     private (SemanticModel Model, SyntaxTree Tree) Analyze(string code)
     {
-        Script script = host.CurrentScript.ContinueWith(CellHost.Preprocess(code), host.Options);
+        Script script = host.CurrentScript.ContinueWith(CellText.CSharpOnly(code), host.Options);
         Compilation compilation = script.GetCompilation();
         SyntaxTree tree = compilation.SyntaxTrees.Last();
         return (compilation.GetSemanticModel(tree), tree);

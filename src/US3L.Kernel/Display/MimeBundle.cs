@@ -12,7 +12,7 @@ internal static class MimeBundle
 {
     public static JsonObject From(object? value, IReadOnlyList<string>? mimeTypes = null)
     {
-        if (value is RawMime raw) return new JsonObject { [raw.MimeType] = raw.Content };
+        if (value is IMimeContent content) return Select(content.Bundle(), value, mimeTypes);
         var data = new JsonObject();
         if (mimeTypes is { Count: > 0 })
         {
@@ -22,6 +22,15 @@ internal static class MimeBundle
         data["text/plain"] = Format(value, PlainTextFormatter.MimeType);
         if (!IsScalar(value)) data["text/html"] = Format(value, HtmlFormatter.MimeType);
         return data;
+    }
+
+    /// <summary>The value's own bundle, or only the asked-for types of it.</summary>
+    private static JsonObject Select(JsonObject bundle, object value, IReadOnlyList<string>? mimeTypes)
+    {
+        if (mimeTypes is not { Count: > 0 }) return bundle;
+        var chosen = new JsonObject();
+        foreach (string mime in mimeTypes) chosen[mime] = bundle[mime]?.DeepClone() ?? Format(value.ToString(), mime);
+        return chosen;
     }
 
     private static string Format(object? value, string mimeType)
@@ -43,6 +52,3 @@ internal static class MimeBundle
         value is null or string or char or bool or Enum or DateTime or DateTimeOffset or TimeSpan or Guid
         || value.GetType().IsPrimitive || value is decimal;
 }
-
-/// <summary>Content already in a mime type, shown as is (see <c>display(content, mimeType)</c>).</summary>
-public sealed record RawMime(string MimeType, string Content);

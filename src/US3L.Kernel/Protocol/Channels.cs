@@ -16,13 +16,17 @@ internal sealed class Channels : IDisposable
 
     public Channels(ConnectionInfo info)
     {
-        _codec = new WireCodec(info.Key);
+        _codec = new WireCodec(info.Key, MaxMessageBytes());
         Shell = new ZmqSocket(_context, LibZmq.ZMQ_ROUTER, info.Endpoint(info.ShellPort));
         Control = new ZmqSocket(_context, LibZmq.ZMQ_ROUTER, info.Endpoint(info.ControlPort));
         Stdin = new ZmqSocket(_context, LibZmq.ZMQ_ROUTER, info.Endpoint(info.StdinPort));
         Iopub = new ZmqSocket(_context, LibZmq.ZMQ_PUB, info.Endpoint(info.IopubPort));
         Heartbeat = new ZmqSocket(_context, LibZmq.ZMQ_REP, info.Endpoint(info.HbPort));
     }
+
+    /// <summary>US3L_KERNEL_MAX_MESSAGE_BYTES overrides the size limit of incoming messages (tests use a small one).</summary>
+    private static long MaxMessageBytes() =>
+        long.TryParse(Environment.GetEnvironmentVariable("US3L_KERNEL_MAX_MESSAGE_BYTES"), out long limit) && limit > 0 ? limit : WireCodec.DefaultMaxMessageBytes;
 
     /// <summary>Identifies this kernel process in the headers it sends.</summary>
     public string Session { get; } = Guid.NewGuid().ToString("N");
@@ -44,7 +48,7 @@ internal sealed class Channels : IDisposable
         }
         catch (InvalidDataException e)
         {
-            KernelLog.Warn($"rejected a message on {channel}: {e.Message}");
+            KernelLog.Warn($"rejected a message on {channel}: {e.Message.ReplaceLineEndings(" ")}");
             return null;
         }
     }

@@ -84,9 +84,15 @@ class ProtocolRobustness(unittest.TestCase):
         self.assert_no_reply()
         self.assert_still_serving()
 
-    def test_request_with_wrong_content_types_does_not_break_the_kernel(self):
+    def test_request_with_wrong_content_types_gets_an_error_reply_and_does_not_break_the_kernel(self):
         self.shell.send_multipart(self.frames("complete_request", content=json.dumps({"code": 5, "cursor_pos": "x"}).encode()))
-        self.shell.poll(2000)
+        self.assertEqual(self.shell.poll(ks.TIMEOUT * 1000), zmq.POLLIN)
+        frames = self.shell.recv_multipart()
+        split = frames.index(b"<IDS|MSG>")
+        self.assertEqual(json.loads(frames[split + 2])["msg_type"], "complete_reply")
+        content = json.loads(frames[split + 5])
+        self.assertEqual((content["status"], content["ename"]), ("error", "BadRequest"))
+        self.assertEqual(content["evalue"], "complete_request: content.code must be a string, got a number")
         self.assert_still_serving()
 
     def test_heartbeat_echoes(self):
