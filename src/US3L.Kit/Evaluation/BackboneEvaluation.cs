@@ -32,8 +32,8 @@ public sealed class BackboneEvaluation : IDisposable
         Train = train;
         Test = test;
         BatchSize = batchSize;
-        // A network without BatchNorm (the US-ViT) has no statistics to recalibrate.
-        CalibrationBatches = model.modules().OfType<BatchNormBase>().Any() ? calibrationBatches : 0;
+        HasBatchNorm = model.modules().OfType<BatchNormBase>().Any();
+        CalibrationBatches = HasBatchNorm ? calibrationBatches : 0;
         normalize = Normalization(train);
     }
 
@@ -41,6 +41,9 @@ public sealed class BackboneEvaluation : IDisposable
     public InMemoryImageDataset Train { get; }
     public InMemoryImageDataset Test { get; }
     public int BatchSize { get; }
+    /// <summary>False for a network without BatchNorm (the US-ViT), which has no statistics to recalibrate.</summary>
+    public bool HasBatchNorm { get; }
+
     public int CalibrationBatches { get; }
     public bool Calibrates => CalibrationBatches > 0;
 

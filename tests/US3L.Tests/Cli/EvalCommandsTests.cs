@@ -44,6 +44,19 @@ public class EvalCommandsTests
     }
 
     [Fact]
+    public void TheViTEvaluatesWithNothingToCalibrate()
+    {
+        var args = new[] { "knn", "--random-init", "--widths", "1.0,0.25", "--k", "5", "--json" }.Concat(Tiny).ToArray();
+        args[Array.IndexOf(args, "us_resnet10_mini")] = "us_vit_mini";
+        var rows = JsonLines(CliRunner.Run(args));
+        Assert.Equal(new[] { 96, 96 }, rows.Select(r => r.GetProperty("feature_dim").GetInt32()));
+        Assert.Equal(new[] { 0, 0 }, rows.Select(r => r.GetProperty("calibration_batches").GetInt32()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("bn_calibrated").GetBoolean()));
+        var r = CliRunner.Run(args.Where(a => a != "--json").ToArray());
+        Assert.Contains("us_vit_mini random-init (seed 0), no BatchNorm to recalibrate", r.StdoutLines[0]);
+    }
+
+    [Fact]
     public void KnnPrintsATableAndProgressGoesToStderr()
     {
         var r = CliRunner.Run(Args("knn", "--random-init", "--widths", "0.5", "--k", "10"));
