@@ -1,7 +1,7 @@
 """Runs the reference US-ViT (megvii-research/US3L-CVPR2023, ViT_experiments/models/us_vits.py)
 on the kit's weights and compares its outputs with the kit's.
 
-usage: us_vit_parity.py WEIGHTS.safetensors IO.safetensors CONFIG_JSON
+usage: us_vit_parity.py CASES.json
 
 The reference file imports timm, which Debian does not package, so the classes below transcribe
 the parts of us_vits.py that the US-ViT uses (USLinear, USLayerNorm, PatchEmbed, Mlp, Attn,
@@ -9,11 +9,12 @@ Attention, Block, VisionTransformer.forward_features, VisionTransformerMoCo's po
 and stop_grad_conv1), keeping its module names, its operations and their order. Only timm's
 to_2tuple (a pair of ints) and DropPath (the identity at the rate 0 the US-ViTs use) are replaced.
 
-CONFIG_JSON: {"img", "patch", "in_chans", "dim", "depth", "heads", "classes", "widths"}.
-IO holds "x" and, per width w and mode m in (eval, train), the kit's "features/w/m" and "logits/w/m".
-Prints one JSON object: the reference's state_dict names, which parameters it freezes, the largest
-difference between its sin-cos table and the kit's pos_embed, and per width and mode the largest
-absolute difference of features and logits.
+CASES.json is a list of {"weights", "io", "config"}: the kit's state_dict (safetensors), its inputs
+and outputs (safetensors), and {"img", "patch", "in_chans", "dim", "depth", "heads", "classes",
+"widths", "modes"}. IO holds "x" and, per width w and mode m, the kit's "features/w/m" and
+"logits/w/m". Prints a JSON list, one object per case: the reference's state_dict names, which
+parameters it freezes, the largest difference between its sin-cos table and the kit's pos_embed,
+and per width and mode the largest absolute difference of features and logits.
 """
 import json
 import struct
@@ -206,10 +207,8 @@ class VisionTransformerMoCo(nn.Module):
         return self.head(self.forward_features(x))
 
 
-def main():
-    weights, io = load(sys.argv[1]), load(sys.argv[2])
-    c = json.loads(sys.argv[3])
-    torch.set_num_threads(1)
+def compare(case):
+    weights, io, c = load(case["weights"]), load(case["io"]), case["config"]
     model = VisionTransformerMoCo(img_size=c["img"], patch_size=c["patch"], in_chans=c["in_chans"], num_classes=c["classes"],
                                   embed_dim=c["dim"], depth=c["depth"], num_heads=c["heads"], mlp_ratio=4, qkv_bias=True,
                                   norm_layer=partial(USLayerNorm, eps=1e-6), stop_grad_conv1=True)
@@ -226,7 +225,7 @@ def main():
         model.apply(lambda m: setattr(m, "width_mult", w))
         key = repr(float(w))
         out["widths"][key] = {}
-        for mode in ("eval", "train"):
+        for mode in c["modes"]:
             model.train(mode == "train")
             with torch.no_grad():
                 features = model.forward_features(x)
@@ -236,7 +235,14 @@ def main():
                 "logits": (logits - io[f"logits/{key}/{mode}"]).abs().max().item(),
                 "feature_scale": features.abs().max().item(),
             }
-    print(json.dumps(out))
+    return out
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        cases = json.load(f)
+    torch.set_num_threads(1)
+    print(json.dumps([compare(case) for case in cases]))
 
 
 if __name__ == "__main__":
