@@ -13,6 +13,8 @@ namespace US3L.Models;
 /// </summary>
 public sealed class PatchEmbed : Module<Tensor, Tensor>
 {
+    private readonly USConv2d proj;
+
     internal PatchEmbed(int imageSize, int patch, int inChannels, int dim, Generator? g)
     {
         if (imageSize < patch || imageSize % patch != 0)
@@ -21,8 +23,6 @@ public sealed class PatchEmbed : Module<Tensor, Tensor>
         Grid = imageSize / patch;
         proj = register_module("proj", new USConv2d(inChannels, dim, patch, patch, slimIn: false, slimOut: false, bias: true, generator: g));
     }
-
-    private readonly USConv2d proj;
 
     /// <summary>The patch projection, a conv with kernel = stride = patch.</summary>
     public USConv2d Proj => proj;
@@ -47,12 +47,16 @@ public sealed class PatchEmbed : Module<Tensor, Tensor>
 /// <summary>
 /// Multi-head self-attention with the reference's partial slimming (science.md 1.3): <c>qkv</c>
 /// and <c>proj</c> read only the first in(w) features of their full-width inputs and write all of
-/// their outputs, so every head, the head dimension D/H and the softmax scale stay as at width 1.0.
+/// their outputs. Every head, the head dimension D/H and the softmax scale stay as at width 1.0,
+/// but <c>proj</c> reads only the first in(w) features of the concatenated head outputs, so only
+/// the first ⌈in(w)/(D/H)⌉ heads reach the output.
 /// </summary>
 public sealed class USAttention : Module<Tensor, Tensor>
 {
     private readonly int heads;
     private readonly double scale;
+    private readonly USLinear qkv;
+    private readonly USLinear proj;
 
     internal USAttention(int dim, int heads, int divisor, Generator? g)
     {
@@ -62,9 +66,6 @@ public sealed class USAttention : Module<Tensor, Tensor>
         qkv = register_module("qkv", new USLinear(dim, 3 * dim, divisor: divisor, generator: g, sliceInput: true));
         proj = register_module("proj", new USLinear(dim, dim, divisor: divisor, generator: g, sliceInput: true));
     }
-
-    private readonly USLinear qkv;
-    private readonly USLinear proj;
 
     public override Tensor forward(Tensor x)
     {
@@ -90,14 +91,14 @@ public sealed class USAttention : Module<Tensor, Tensor>
 /// <summary>The MLP of a block, fc1 → GELU → fc2, each reading the first in(w) features of its input (science.md 1.3).</summary>
 public sealed class USMlp : Module<Tensor, Tensor>
 {
+    private readonly USLinear fc1;
+    private readonly USLinear fc2;
+
     internal USMlp(int dim, int hidden, int divisor, Generator? g)
     {
         fc1 = register_module("fc1", new USLinear(dim, hidden, divisor: divisor, generator: g, sliceInput: true));
         fc2 = register_module("fc2", new USLinear(hidden, dim, divisor: divisor, generator: g, sliceInput: true));
     }
-
-    private readonly USLinear fc1;
-    private readonly USLinear fc2;
 
     public override Tensor forward(Tensor x)
     {
@@ -119,6 +120,11 @@ public sealed class USMlp : Module<Tensor, Tensor>
 /// </summary>
 public sealed class USViTBlock : Module<Tensor, Tensor>
 {
+    private readonly LayerNorm norm1;
+    private readonly USAttention attn;
+    private readonly LayerNorm norm2;
+    private readonly USMlp mlp;
+
     internal USViTBlock(int dim, int heads, int mlpHidden, int divisor, Generator? g)
     {
         norm1 = register_module("norm1", new LayerNorm(dim, USViT.LayerNormEps));
@@ -126,11 +132,6 @@ public sealed class USViTBlock : Module<Tensor, Tensor>
         norm2 = register_module("norm2", new LayerNorm(dim, USViT.LayerNormEps));
         mlp = register_module("mlp", new USMlp(dim, mlpHidden, divisor, g));
     }
-
-    private readonly LayerNorm norm1;
-    private readonly USAttention attn;
-    private readonly LayerNorm norm2;
-    private readonly USMlp mlp;
 
     public override Tensor forward(Tensor x)
     {
