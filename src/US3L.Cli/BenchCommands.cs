@@ -14,6 +14,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(Loader());
         bench.Subcommands.Add(PretrainBench.Create());
+        bench.Subcommands.Add(ModelBench.Create());
         bench.Subcommands.Add(Augment());
         bench.Subcommands.Add(KernelBench.Create());
         return bench;

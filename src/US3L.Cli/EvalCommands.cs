@@ -211,12 +211,12 @@ internal static class EvalCommands
             Widths = widths;
             BatchSize = batchSize;
             Calibrate = calibrate;
-            CalibrationBatches = calibrate ? calibrationBatches : 0;
             checkpointMeta = meta;
             this.weights = weights;
             Dataset = dataset;
             Seed = seed;
-            evaluation = new BackboneEvaluation(model, train, test, batchSize, CalibrationBatches);
+            evaluation = new BackboneEvaluation(model, train, test, batchSize, calibrate ? calibrationBatches : 0);
+            CalibrationBatches = evaluation.CalibrationBatches;
         }
 
         public SlimmableNetwork Model { get; }
@@ -230,15 +230,16 @@ internal static class EvalCommands
         public long Seed { get; }
 
         /// <summary>
-        /// BN counts as calibrated when it is recalibrated here, or when the checkpoint says it was
-        /// calibrated at the one width evaluated.
+        /// BN counts as calibrated when it is recalibrated here, when the network has none (the
+        /// US-ViT), or when the checkpoint says it was calibrated at the one width evaluated.
         /// </summary>
-        public EvalProtocol Protocol => new(Dataset, Calibrate || Widths.All(CalibratedInCheckpoint), Seed,
+        public EvalProtocol Protocol => new(Dataset, Calibrate || !evaluation.HasBatchNorm || Widths.All(CalibratedInCheckpoint), Seed,
             checkpointMeta.TryGetValue("profile", out var profile) ? profile : null);
 
         public string Header =>
             $"on {Dataset} (bank: first {Train.Count} training images, queries: first {Test.Count} test images), {Model.Arch} {weights}, " +
-            (Calibrate ? $"BN recalibrated per width ({CalibrationBatches} batches of {BatchSize}, cumulative average)" : "BN statistics from the checkpoint");
+            (!evaluation.HasBatchNorm ? "no BatchNorm to recalibrate"
+                : Calibrate ? $"BN recalibrated per width ({CalibrationBatches} batches of {BatchSize}, cumulative average)" : "BN statistics from the checkpoint");
 
         public static Session Open(ParseResult parse, Common common, string widthText, bool forceCalibration = false)
         {

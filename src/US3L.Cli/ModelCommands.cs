@@ -19,8 +19,8 @@ internal static class ModelCommands
     {
         var arch = new Option<string>("--arch") { Description = "Architecture: " + string.Join(", ", ModelRegistry.Names), Required = true };
         var widths = new Option<string>("--widths") { Description = "Comma-separated widths", DefaultValueFactory = _ => "0.25,0.5,0.75,1.0" };
-        var input = new Option<int?>("--input") { Description = "Input side in pixels (default: 32 CIFAR, 224 ImageNet, 28 mini)" };
-        var inChannels = new Option<int?>("--in-channels") { Description = "Image channels (default 3; 1 for us_resnet10_mini)" };
+        var input = new Option<int?>("--input") { Description = "Input side in pixels (default: 32 CIFAR, 224 ImageNet and ViT, 28 mini)" };
+        var inChannels = new Option<int?>("--in-channels") { Description = "Image channels (default 3; 1 for the *_mini models)" };
         var divisor = new Option<int>("--divisor") { Description = "Channel rounding divisor", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "One JSON object per width instead of a table" };
         var command = new Command("info", "Backbone parameters and MACs per width (analytic, one image, no classifier head)")
@@ -30,8 +30,9 @@ internal static class ModelCommands
         command.SetAction(parse =>
         {
             var name = parse.GetValue(arch)!;
-            var channels = parse.GetValue(inChannels) ?? (name == "us_resnet10_mini" ? 1 : 3);
-            var options = new ModelOptions { InChannels = channels, Divisor = parse.GetValue(divisor) };
+            var channels = parse.GetValue(inChannels) ?? (name.EndsWith("_mini", StringComparison.Ordinal) ? 1 : 3);
+            // A ViT is built for its input side (one position embedding entry per patch); the CNNs ignore ImageSize.
+            var options = new ModelOptions { InChannels = channels, Divisor = parse.GetValue(divisor), ImageSize = parse.GetValue(input) };
             var ws = BenchCommands.ParseWidths(parse.GetValue(widths)!);
             using var network = ModelRegistry.Create(name, options);
             var side = parse.GetValue(input) ?? network.DefaultInputSize;

@@ -3,6 +3,7 @@ using US3L.Data;
 using US3L.Models;
 using US3L.Slimmable;
 using US3L.Torch;
+using US3L.Torch.nn;
 
 namespace US3L.Evaluation;
 
@@ -21,7 +22,8 @@ public sealed class BackboneEvaluation : IDisposable
 
     /// <summary>Evaluates <paramref name="model"/> with <paramref name="train"/> as the kNN bank / probe training set
     /// and <paramref name="test"/> as queries; <paramref name="calibrationBatches"/> batches of
-    /// <paramref name="batchSize"/> recalibrate BN per width (0 keeps the stored statistics).</summary>
+    /// <paramref name="batchSize"/> recalibrate BN per width (0 keeps the stored statistics; a
+    /// network without BatchNorm never calibrates).</summary>
     public BackboneEvaluation(SlimmableNetwork model, InMemoryImageDataset train, InMemoryImageDataset test, int batchSize, int calibrationBatches)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"Batch size must be positive, got {batchSize}.");
@@ -30,7 +32,8 @@ public sealed class BackboneEvaluation : IDisposable
         Train = train;
         Test = test;
         BatchSize = batchSize;
-        CalibrationBatches = calibrationBatches;
+        HasBatchNorm = model.modules().OfType<BatchNormBase>().Any();
+        CalibrationBatches = HasBatchNorm ? calibrationBatches : 0;
         normalize = Normalization(train);
     }
 
@@ -38,6 +41,9 @@ public sealed class BackboneEvaluation : IDisposable
     public InMemoryImageDataset Train { get; }
     public InMemoryImageDataset Test { get; }
     public int BatchSize { get; }
+    /// <summary>False for a network without BatchNorm (the US-ViT), which has no statistics to recalibrate.</summary>
+    public bool HasBatchNorm { get; }
+
     public int CalibrationBatches { get; }
     public bool Calibrates => CalibrationBatches > 0;
 

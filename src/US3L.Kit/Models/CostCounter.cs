@@ -56,6 +56,17 @@ public sealed class CostCounter
         }
     }
 
+    /// <summary>
+    /// Adds what a layer computed itself (a token-wise linear, attention's matrix products, a
+    /// LayerNorm's parameters); the spatial size stays.
+    /// </summary>
+    public void Add(long parameters, long macs)
+    {
+        if (parameters < 0 || macs < 0) throw new ArgumentOutOfRangeException(null, $"Costs cannot be negative, got {parameters} parameters and {macs} MACs.");
+        Params += parameters;
+        Macs += macs;
+    }
+
     /// <summary>A pooling or strided op without parameters: only the spatial size changes.</summary>
     public void Resize(long kernel, long stride, long padding)
     {

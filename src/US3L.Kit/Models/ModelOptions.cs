@@ -23,6 +23,18 @@ public sealed record ModelOptions
     /// <summary>Zero-init of each residual block's last BN γ (ImageNet layout, only where the SSL wrapper asks for it).</summary>
     public bool ZeroInitResidual { get; init; }
 
+    /// <summary>
+    /// Input side the network is built for; only the ViTs need it (their position embedding has one
+    /// entry per patch). Null keeps the architecture's default (224; 28 or 32 for <c>us_vit_mini</c>).
+    /// </summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>
+    /// ViTs: the patch projection is frozen at its initial values (MoCo v3's <c>--stop-grad-conv1</c>,
+    /// which the reference US-ViT run passes; science.md 1.4).
+    /// </summary>
+    public bool FreezePatchProjection { get; init; } = true;
+
     /// <summary>Seed of the weight initialisation; null uses the global generator.</summary>
     public long? Seed { get; init; }
 }

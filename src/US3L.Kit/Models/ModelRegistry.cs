@@ -15,6 +15,10 @@ public static class ModelRegistry
         // science.md 8.1: BasicBlocks [1,1,1,1], widths (32, 64, 128, 256), 3x3 stride-1 stem, one input channel.
         ["us_resnet10_mini"] = o => new USResNet("us_resnet10_mini", ResNetLayout.Cifar, false, new[] { 1, 1, 1, 1 },
             o with { StageWidths = o.StageWidths ?? MiniWidths(o.Divisor) }),
+        // science.md 1.4: the reference's US-ViTs at 224, and a CPU-sized one for 28x28 (one channel) and 32x32 inputs.
+        ["us_vit_tiny"] = o => new USViT("us_vit_tiny", ViTSize.Tiny, 224, o),
+        ["us_vit_small"] = o => new USViT("us_vit_small", ViTSize.Small, 224, o),
+        ["us_vit_mini"] = o => new USViT("us_vit_mini", ViTSize.Mini, o.InChannels == 1 ? 28 : 32, o),
     };
 
     /// <summary>The registered architecture names.</summary>

@@ -18,7 +18,8 @@ public static class BnCalibration
     /// <paramref name="momentum"/>: EMA weight of each batch (0.1, the reference code), or null
     /// for the cumulative average over all batches (the US-Nets recommendation).
     /// <paramref name="maxBatches"/> stops early (e.g. 501 for the ImageNet recipe). Returns the
-    /// number of batches used.
+    /// number of batches used: 0 for a network without BatchNorm, which is only set to the width
+    /// and to eval mode.
     /// </summary>
     public static int Calibrate(Module model, double width, IEnumerable<Tensor> batches, double? momentum = 0.1, int? maxBatches = null)
     {
@@ -31,7 +32,12 @@ public static class BnCalibration
             throw new ArgumentException($"{model.TypeName} has no tensor forward pass to calibrate with.");
         model.SetWidth(width);
         var norms = model.modules().OfType<BatchNormBase>().ToList();
-        if (norms.Count == 0) throw new ArgumentException($"{model.TypeName} has no BatchNorm layer to calibrate.");
+        if (norms.Count == 0)
+        {
+            // A network without BatchNorm (the US-ViT: LayerNorm normalizes each token by itself) has nothing to calibrate.
+            model.eval();
+            return 0;
+        }
         foreach (var bn in norms)
         {
             bn.CreateRunningStats();

@@ -7,7 +7,9 @@ namespace US3L.Slimmable;
 /// <summary>
 /// A universally slimmable linear layer (science.md 1.3): <c>weight[:out(w), :in(w)]</c> as a view.
 /// The projector's first layer (and a classifier <c>fc</c>) slims only its input: it reads the
-/// first F(w) pooled features and keeps its full output size.
+/// first F(w) pooled features and keeps its full output size. The ViT variant
+/// (<see cref="SliceInput"/>, science.md 1.3) takes a full-width input and reads its first
+/// in(w) features itself, as the reference's <c>input[:, :, :in_features]</c>.
 /// </summary>
 public class USLinear : Linear, ISlimmable
 {
@@ -17,16 +19,23 @@ public class USLinear : Linear, ISlimmable
     public bool SlimOut { get; }
     public int Divisor { get; }
 
-    /// <summary>Called after every forward pass with (layer, input, output).</summary>
+    /// <summary>
+    /// The input always has all <c>in_features</c> features and the layer narrows its last axis to
+    /// in(w) (the ViT's linears); otherwise the input must already have in(w) features.
+    /// </summary>
+    public bool SliceInput { get; }
+
+    /// <summary>Called after every forward pass with (layer, input it multiplied, output).</summary>
     public event Action<USLinear, Tensor, Tensor>? Forwarded;
 
     public USLinear(int inFeatures, int outFeatures, bool bias = true, bool slimIn = true, bool slimOut = false, int divisor = 8,
-        Generator? generator = null)
+        Generator? generator = null, bool sliceInput = false)
         : base(inFeatures, outFeatures, bias, generator)
     {
         SlimIn = slimIn;
         SlimOut = slimOut;
         Divisor = divisor;
+        SliceInput = sliceInput;
         if (slimIn) USConv2d.CheckFullWidth(inFeatures, 1, divisor, "input");
         if (slimOut) USConv2d.CheckFullWidth(outFeatures, 1, divisor, "output");
     }
@@ -55,14 +64,23 @@ public class USLinear : Linear, ISlimmable
     public override Tensor forward(Tensor input)
     {
         var fin = InFeatures(width);
-        if (input.dim() == 0 || input.size(-1) != fin)
+        var expected = SliceInput ? in_features : fin;
+        if (input.dim() == 0 || input.size(-1) != expected)
             throw new ArgumentException(
-                $"USLinear({in_features}, {out_features}) at width {width} expects input [*, {fin}], got {ShapeText.Of(input)}.");
-        using var w = WeightAt(width);
-        using var b = BiasAt(width);
-        var output = F.linear(input, w, b);
-        Forwarded?.Invoke(this, input, output);
-        return output;
+                $"USLinear({in_features}, {out_features}) at width {width} expects input [*, {expected}], got {ShapeText.Of(input)}.");
+        var x = SliceInput ? input.narrow(-1, 0, fin) : input;
+        try
+        {
+            using var w = WeightAt(width);
+            using var b = BiasAt(width);
+            var output = F.linear(x, w, b);
+            Forwarded?.Invoke(this, x, output);
+            return output;
+        }
+        finally
+        {
+            if (!ReferenceEquals(x, input)) x.Dispose();
+        }
     }
 
     public long ParamCount(double w) => (long)OutFeatures(w) * InFeatures(w) + (bias is null ? 0 : OutFeatures(w));

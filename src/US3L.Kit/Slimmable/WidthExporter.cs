@@ -17,6 +17,11 @@ public static class WidthExporter
     public static OrderedDictionary<string, Tensor> Slice(SlimmableNetwork model, double width)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model is USViT)
+            throw new NotSupportedException(
+                $"{model.Arch} has no plain fixed-width form to export: at width {width} its linears read the first in(w) features of a " +
+                "full-width residual stream while the patch embedding, LayerNorms and attention heads stay full width (science.md 1.3); " +
+                "run the slimmable network at that width instead.");
         model.TrainedRange.Check(width);
         var result = new OrderedDictionary<string, Tensor>();
         using var _ = torch.no_grad();

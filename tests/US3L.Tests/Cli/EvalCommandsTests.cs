@@ -44,6 +44,18 @@ public class EvalCommandsTests
     }
 
     [Fact]
+    public void TheViTEvaluatesWithNothingToCalibrate()
+    {
+        var args = new[] { "knn", "--random-init", "--widths", "1.0,0.25", "--k", "5", "--json" }.Concat(Tiny).ToArray();
+        args[Array.IndexOf(args, "us_resnet10_mini")] = "us_vit_mini";
+        var rows = JsonLines(CliRunner.Run(args));
+        Assert.Equal(new[] { 96, 96 }, rows.Select(r => r.GetProperty("feature_dim").GetInt32()));
+        Assert.Equal(new[] { 0, 0 }, rows.Select(r => r.GetProperty("calibration_batches").GetInt32()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("bn_calibrated").GetBoolean()));
+        Assert.All(rows, r => Assert.Equal("us_vit_mini", r.GetProperty("arch").GetString()));
+    }
+
+    [Fact]
     public void KnnPrintsATableAndProgressGoesToStderr()
     {
         var r = CliRunner.Run(Args("knn", "--random-init", "--widths", "0.5", "--k", "10"));

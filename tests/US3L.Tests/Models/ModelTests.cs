@@ -10,13 +10,15 @@ public class ModelTests
         { "us_cifar_resnet18", 3, 32 }, { "us_cifar_resnet34", 3, 32 }, { "us_cifar_resnet50", 3, 32 },
         { "us_resnet18", 3, 64 }, { "us_resnet50", 3, 64 }, { "us_mobilenetv2", 3, 64 }, { "us_cifar_mobilenetv2", 3, 32 },
         { "us_resnet10_mini", 1, 28 },
+        { "us_vit_tiny", 3, 64 }, { "us_vit_small", 3, 32 }, { "us_vit_mini", 1, 28 }, { "us_vit_mini", 3, 32 },
     };
 
     [Theory]
     [MemberData(nameof(Architectures))]
     public void RunsForwardAndBackwardAtRandomWidths(string arch, int channels, int side)
     {
-        using var model = ModelRegistry.Create(arch, new ModelOptions { InChannels = channels, NumClasses = 10, Seed = 1 });
+        // ImageSize sizes the ViTs' position embedding for the small test inputs; the CNNs ignore it.
+        using var model = ModelRegistry.Create(arch, new ModelOptions { InChannels = channels, NumClasses = 10, Seed = 1, ImageSize = side });
         var random = new Random(7);
         for (var i = 0; i < 20; i++)
         {
@@ -76,7 +78,7 @@ public class ModelTests
     {
         var e = Assert.Throws<ArgumentException>(() => ModelRegistry.Create("resnet18"));
         Assert.Equal("Unknown architecture 'resnet18'. Valid names: us_cifar_resnet18, us_cifar_resnet34, us_cifar_resnet50, us_resnet18, " +
-                     "us_resnet50, us_mobilenetv2, us_cifar_mobilenetv2, us_resnet10_mini.", e.Message);
+                     "us_resnet50, us_mobilenetv2, us_cifar_mobilenetv2, us_resnet10_mini, us_vit_tiny, us_vit_small, us_vit_mini.", e.Message);
     }
 
     [Fact]

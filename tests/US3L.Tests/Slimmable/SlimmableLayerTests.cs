@@ -70,6 +70,25 @@ public class SlimmableLayerTests
         Assert.Equal(0, SlimAssert.MaxAbs(us.weight.grad!.narrow(1, fin, 64 - fin)));
     }
 
+    // science.md 1.3 (ViT): the layer takes the full-width tokens and reads their first in(w) features itself.
+    [Fact]
+    public void SliceInputLinearReadsTheFirstFeaturesOfAFullWidthInput()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var us = new USLinear(64, 48, sliceInput: true) { Width = 0.25 };
+        var x = torch.randn(new long[] { 2, 5, 64 }, requires_grad: true);
+        var y = us.forward(x);
+        using var plain = new Linear(16, 48);
+        CopyInto(plain.weight, us.weight.narrow(1, 0, 16));
+        CopyInto(plain.bias!, us.bias!);
+        SlimAssert.Close(plain.forward(x.narrow(-1, 0, 16)), y, 1e-6);
+        y.square().sum().backward();
+        Assert.Equal(0, SlimAssert.MaxAbs(x.grad!.narrow(-1, 16, 48)));
+        Assert.True(SlimAssert.MaxAbs(x.grad!.narrow(-1, 0, 16)) > 0);
+        Assert.Equal(0, SlimAssert.MaxAbs(us.weight.grad!.narrow(1, 16, 48)));
+        Assert.Contains("expects input [*, 64]", Assert.Throws<ArgumentException>(() => us.forward(torch.randn(2, 16))).Message);
+    }
+
     [Theory]
     [InlineData(1.0, 64)]
     [InlineData(0.5, 32)]
