@@ -8,4 +8,5 @@ foreach (var command in EvalCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(NotebookCommands.Create());
+root.Subcommands.Add(ImportCommand.Create());
 return Cli.Run(root, args);

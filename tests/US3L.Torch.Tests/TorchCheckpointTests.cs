@@ -20,6 +20,11 @@ public sealed class TorchCheckpointTests : IDisposable
     private static readonly Lazy<string> Written = new(() =>
     {
         var folder = Directory.CreateTempSubdirectory("us3l-torch-checkpoint-ref-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+        };
         PythonReference.Run("torch_checkpoints.py", "write", folder);
         return folder;
     });
