@@ -11,12 +11,14 @@ so every key starts with "module.".
 
 usage: reference_checkpoints.py write DIR
   DIR/<name>.zip.pth.tar and DIR/<name>.legacy.pth.tar for name in resnet (us_cifar_resnet18 with
-  stage widths 16-128), mobilenet (us_cifar_mobilenetv2, fed 16x16 images to stay fast); DIR/mini.zip.pth.tar (us_resnet10_mini's
-  shape: blocks 1-1-1-1, widths 32-256, one input channel); DIR/torchvision.pth (a plain
-  torchvision resnet18 state dict). For each model DIR/<name>.expected.pt holds the input and the
-  outputs to match, computed in float64 from the saved float32 weights: backbone features in eval mode at widths 1.0 and 0.5 ("features_1.0", ...) and,
-  for the BYOL models, the projector outputs in train mode (batch statistics) ("projector_1.0", ...)
-  and the teacher's features at width 1.0 ("teacher_features_1.0").
+  stage widths 16-128) and mobilenet (us_cifar_mobilenetv2, fed 16x16 images to stay fast);
+  DIR/mini.zip.pth.tar (us_resnet10_mini's shape: blocks 1-1-1-1, widths 32-256, one input
+  channel); DIR/mini_partial.pth (its encoder as a plain state dict, less layer4.0.bn2.bias, plus a
+  tensor 'extra.weight'); DIR/torchvision.pth (a plain torchvision resnet18 state dict).
+  DIR/<name>.expected.pt holds each model's input and the outputs to match, computed in float64
+  from the saved float32 weights: backbone features in eval mode at widths 1.0 and 0.5
+  ("features_1.0", ...) and, for the BYOL models, the projector outputs in train mode (batch
+  statistics) ("projector_1.0", ...) and the teacher's features at width 1.0 ("teacher_features_1.0").
 """
 import copy
 import os
@@ -222,6 +224,7 @@ def write_byol(folder, name, arch, encoder, side, channels, legacy=True, hidden=
     if legacy:
         torch.save(state, os.path.join(folder, f"{name}.legacy.pth.tar"), _use_new_zipfile_serialization=False)
 
+    saved = wrapper
     # The outputs in float64 (weights as saved, widened): what is compared is the mapping, not float32 rounding.
     wrapper = copy.deepcopy(wrapper).double()
     x = x.double()
@@ -240,6 +243,7 @@ def write_byol(folder, name, arch, encoder, side, channels, legacy=True, hidden=
             set_width(wrapper, w)
             expected[f"projector_{w}"] = encoder_q(x)
     torch.save(expected, os.path.join(folder, f"{name}.expected.pt"))
+    return saved
 
 
 def write_torchvision(folder):
@@ -258,6 +262,15 @@ def write_torchvision(folder):
         torch.save({"input": x, "features_1.0": model(x)}, os.path.join(folder, "torchvision.expected.pt"))
 
 
+def write_partial(folder, wrapper):
+    """The mini encoder as a plain state dict with one BN bias left out and one tensor the kit does not know."""
+    prefix = "encoder_q."
+    sd = {k[len(prefix):]: v for k, v in wrapper.state_dict().items() if k.startswith(prefix) and not k.startswith(prefix + "fc.")}
+    del sd["layer4.0.bn2.bias"]
+    sd["extra.weight"] = torch.zeros(3)
+    torch.save(sd, os.path.join(folder, "mini_partial.pth"))
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[1] != "write":
         raise SystemExit(__doc__)
@@ -265,7 +278,8 @@ def main():
     torch.set_num_threads(1)
     write_byol(folder, "resnet", "us_cifar_resnet18", CifarResNet([2, 2, 2, 2], [16, 32, 64, 128], 3, 64), 32, 3)
     write_byol(folder, "mobilenet", "us_cifar_mobilenetv2", CifarMobileNetV2(64), 16, 3)
-    write_byol(folder, "mini", "us_resnet10_mini", CifarResNet([1, 1, 1, 1], [32, 64, 128, 256], 1, 64), 28, 1, legacy=False)
+    mini = write_byol(folder, "mini", "us_resnet10_mini", CifarResNet([1, 1, 1, 1], [32, 64, 128, 256], 1, 64), 28, 1, legacy=False)
+    write_partial(folder, mini)
     write_torchvision(folder)
 
 
