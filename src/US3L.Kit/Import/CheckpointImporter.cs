@@ -19,7 +19,10 @@ public sealed record ImportOptions
     /// <summary>Load the second encoder of a two-encoder wrapper (the EMA teacher, <c>encoder_k</c>) instead of the online one.</summary>
     public bool Teacher { get; init; }
 
-    /// <summary>Keep the projector, predictor and auxiliary head, in the kit's SslNetwork names.</summary>
+    /// <summary>
+    /// Keep the projector, predictor and auxiliary head, in the kit's SslNetwork names. With
+    /// <see cref="Teacher"/>: the teacher's projector; the predictors belong to the online network and are dropped.
+    /// </summary>
     public bool KeepHeads { get; init; }
 }
 
@@ -117,7 +120,8 @@ public static class CheckpointImporter
                 case TensorRole.Backbone:
                     backbone.Add((key, name, tensor));
                     break;
-                case TensorRole.Projector or TensorRole.Predictor or TensorRole.AuxHead when options.KeepHeads:
+                case TensorRole.Projector when options.KeepHeads:
+                case TensorRole.Predictor or TensorRole.AuxHead when options.KeepHeads && !options.Teacher:
                     heads.Add((key, HeadName(role), name, tensor));
                     break;
                 case TensorRole.Unknown:
@@ -140,6 +144,7 @@ public static class CheckpointImporter
         {
             TensorRole.OtherEncoder => options.Teacher ? $"online encoder ({layout.Online}*)" : $"teacher ({layout.Other}*)",
             TensorRole.Projector => "projector (--heads keeps it)",
+            TensorRole.Predictor or TensorRole.AuxHead when options.Teacher => "online predictor (the teacher has none)",
             TensorRole.Predictor => "predictor (--heads keeps it)",
             TensorRole.AuxHead => "auxiliary head (--heads keeps it)",
             TensorRole.Classifier => "classifier (the kit's backbones have none)",

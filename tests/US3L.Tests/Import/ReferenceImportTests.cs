@@ -108,13 +108,17 @@ public class ReferenceImportTests
         using var scope = torch.NewDisposeScope();
         var (arch, options) = KitModel("resnet");
         using var result = CheckpointImporter.Import(ReferenceCheckpoints.PathOf("resnet.zip.pth.tar"),
-            new ImportOptions { Arch = arch, Model = options, Teacher = true });
+            new ImportOptions { Arch = arch, Model = options, Teacher = true, KeepHeads = true });
         Assert.Equal("encoder_k.", result.Encoder);
         Assert.All(result.Loaded, l => Assert.StartsWith("module.encoder_k.", l.From));
+        Assert.Contains(("module.encoder_k.fc.0.weight", "projector.0.weight"), result.Loaded);
         Assert.Contains(result.Dropped, d => d.Reason == "online encoder (encoder_q.*)");
+        // predictor and predictor_new (5 parameters and 3 BN statistics each) are the online network's.
+        Assert.Equal(16, result.Dropped.Count(d => d.Reason == "online predictor (the teacher has none)"));
+        Assert.Empty(result.Missing);
         var expected = ReferenceCheckpoints.Expected("resnet");
         using var backbone = ModelRegistry.Create(arch, options);
-        backbone.load_state_dict(result.Tensors);
+        backbone.load_state_dict(Under(result, "backbone."));
         backbone.to(ScalarType.Float64).eval();
         using (torch.no_grad())
             SingleThreadedCollection.Run(() => AssertClose(expected["teacher_features_1.0"], backbone.forward(expected["input"]), "teacher features"));
