@@ -230,6 +230,38 @@ public sealed class TorchCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void LegacyStorageViewsReadTheirSliceOfTheRootStorage()
+    {
+        // torch < 1.0 saved storage slices as ('storage', type, root_key, location, numel, (view_key, offset, size)).
+        // Two tensors: the view [2, 5) of root's six floats, and root itself reshaped to 2 x 3.
+        byte[] Tensor(byte[] persistentId, byte[] sizes, byte[] strides) =>
+            Pickle(new[] { (byte)'h', (byte)0, (byte)'(' }, persistentId, new[] { (byte)'Q', (byte)'K', (byte)0 }, sizes, strides,
+                new byte[] { 0x89, (byte)'h', 1, (byte)')', (byte)'R', (byte)'t', (byte)'R' });
+        var rootId = Pickle(new[] { (byte)'(' }, BinUnicode("storage"), new[] { (byte)'h', (byte)2 }, BinUnicode("root"), BinUnicode("cpu"),
+            new byte[] { (byte)'K', 6, (byte)'N', (byte)'t' });
+        var viewId = Pickle(new[] { (byte)'(' }, BinUnicode("storage"), new[] { (byte)'h', (byte)2 }, BinUnicode("root"), BinUnicode("cpu"),
+            new byte[] { (byte)'K', 6 }, BinUnicode("view"), new byte[] { (byte)'K', 2, (byte)'K', 3, 0x87, (byte)'t' });
+        var obj = Pickle(new byte[] { 0x80, 2 }, Ascii("ctorch._utils\n_rebuild_tensor_v2\nq\x00"), Ascii("ccollections\nOrderedDict\nq\x01"),
+            Ascii("ctorch\nFloatStorage\nq\x02"), new[] { (byte)'0', (byte)'0', (byte)'0', (byte)']', (byte)'(' },
+            Tensor(viewId, new byte[] { (byte)'K', 3, 0x85 }, new byte[] { (byte)'K', 1, 0x85 }),
+            Tensor(rootId, new byte[] { (byte)'K', 2, (byte)'K', 3, 0x86 }, new byte[] { (byte)'K', 3, (byte)'K', 1, 0x86 }),
+            new[] { (byte)'e', (byte)'.' });
+        var keys = Pickle(new byte[] { 0x80, 2, (byte)']' }, BinUnicode("root"), new[] { (byte)'a', (byte)'.' });
+        var floats = new[] { 0f, 1f, 2f, 3f, 4f, 5f };
+        var storage = Pickle(BitConverter.GetBytes(6L), floats.SelectMany(BitConverter.GetBytes).ToArray());
+        var path = Legacy("views.pt", Pickle(obj, keys, storage));
+
+        using var scope = torch.NewDisposeScope();
+        using var checkpoint = TorchCheckpoint.Load(path);
+        var list = Assert.IsType<List<object?>>(checkpoint.Root);
+        var view = Assert.IsType<StoredTensor>(list[0]);
+        var root = Assert.IsType<StoredTensor>(list[1]);
+        Assert.Equal(new[] { 2f, 3f, 4f }, view.Load().ToArray<float>());
+        Assert.Equal(floats, root.Load().ToArray<float>());
+        Assert.Equal(new long[] { 2, 3 }, root.Size);
+    }
+
+    [Fact]
     public void AStorageTooSmallForItsTensorIsCorrupt()
     {
         // data.pkl claims 12 float32 elements, the record holds 8 bytes.
