@@ -11,23 +11,15 @@ namespace US3L.Torch.Tests;
 /// strides, shared storages, the other Python values a checkpoint holds, and the refusal of
 /// pickles that would run code. The files come from Debian's PyTorch (reference/torch_checkpoints.py).
 /// </summary>
-public sealed class TorchCheckpointTests : IDisposable
+public sealed class TorchCheckpointTests : IDisposable, IClassFixture<TorchReferenceFiles>
 {
     private readonly string dir = Directory.CreateTempSubdirectory("us3l-torch-checkpoint-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static readonly Lazy<string> Written = new(() =>
-    {
-        var folder = Directory.CreateTempSubdirectory("us3l-torch-checkpoint-ref-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { Directory.Delete(folder, recursive: true); }
-            catch (IOException) { }
-        };
-        PythonReference.Run("torch_checkpoints.py", "write", folder);
-        return folder;
-    });
+    private readonly TorchReferenceFiles written;
+
+    public TorchCheckpointTests(TorchReferenceFiles written) => this.written = written;
 
     private static PickleDict Dict(object? value) => Assert.IsType<PickleDict>(value);
 
@@ -44,7 +36,7 @@ public sealed class TorchCheckpointTests : IDisposable
     public void EveryTensorReadsAsPyTorchWroteIt(string file, string format)
     {
         using var scope = torch.NewDisposeScope();
-        using var checkpoint = TorchCheckpoint.Load(Path.Combine(Written.Value, file));
+        using var checkpoint = TorchCheckpoint.Load(Path.Combine(written.Folder, file));
         Assert.Equal(format, checkpoint.Format);
         var root = Dict(checkpoint.Root);
         Assert.Equal(3L, Get(root, "epoch"));
@@ -52,7 +44,7 @@ public sealed class TorchCheckpointTests : IDisposable
         var state = Dict(Get(root, "state_dict"));
         Assert.True(state.Ordered);
 
-        using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Written.Value, "expected.json")));
+        using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(written.Folder, "expected.json")));
         Assert.Equal(expected.RootElement.EnumerateObject().Select(p => p.Name), state.StringKeys);
         foreach (var p in expected.RootElement.EnumerateObject())
         {
@@ -68,7 +60,7 @@ public sealed class TorchCheckpointTests : IDisposable
     [Fact]
     public void ViewsAndSharedNamesPointIntoOneStorage()
     {
-        using var checkpoint = TorchCheckpoint.Load(Path.Combine(Written.Value, "zip.pt"));
+        using var checkpoint = TorchCheckpoint.Load(Path.Combine(written.Folder, "zip.pt"));
         var state = Dict(Dict(checkpoint.Root).TryGetValue("state_dict", out var s) ? s : null);
         StoredTensor T(string name) => Assert.IsType<StoredTensor>(Get(state, name));
         Assert.Same(T("f32").Storage, T("transposed").Storage);
@@ -86,7 +78,7 @@ public sealed class TorchCheckpointTests : IDisposable
     [InlineData("legacy.pt")]
     public void PlainPythonValuesSurvive(string file)
     {
-        using var checkpoint = TorchCheckpoint.Load(Path.Combine(Written.Value, file));
+        using var checkpoint = TorchCheckpoint.Load(Path.Combine(written.Folder, file));
         var root = Dict(checkpoint.Root);
         var extra = Dict(Get(root, "extra"));
         var list = Assert.IsType<List<object?>>(Get(extra, "list"));
@@ -209,13 +201,13 @@ public sealed class TorchCheckpointTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => TorchCheckpoint.Load(text));
         Assert.Equal($"'{text}' is not a PyTorch checkpoint: it is neither a torch.save zip archive nor the legacy pickle format.", e.Message);
 
-        var good = File.ReadAllBytes(Path.Combine(Written.Value, "zip.pt"));
+        var good = File.ReadAllBytes(Path.Combine(written.Folder, "zip.pt"));
         var cut = Path.Combine(dir, "cut.pt");
         File.WriteAllBytes(cut, good[..(good.Length / 2)]);
         e = Assert.Throws<InvalidDataException>(() => TorchCheckpoint.Load(cut));
         Assert.StartsWith($"'{cut}' is not a readable PyTorch checkpoint: it is a damaged zip archive", e.Message);
 
-        var legacy = File.ReadAllBytes(Path.Combine(Written.Value, "legacy.pt"));
+        var legacy = File.ReadAllBytes(Path.Combine(written.Folder, "legacy.pt"));
         var cutLegacy = Path.Combine(dir, "cut-legacy.pt");
         File.WriteAllBytes(cutLegacy, legacy[..(legacy.Length - 10)]);
         e = Assert.Throws<InvalidDataException>(() => TorchCheckpoint.Load(cutLegacy));
@@ -281,4 +273,26 @@ public sealed class TorchCheckpointTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => t.Load());
         Assert.Contains("a/data/0 has 8 bytes, but its 12 float32 elements need 48", e.Message);
     }
+}
+
+/// <summary>The files reference/torch_checkpoints.py writes, once for <see cref="TorchCheckpointTests"/>, deleted after them.</summary>
+public sealed class TorchReferenceFiles : IDisposable
+{
+    public TorchReferenceFiles()
+    {
+        Folder = Directory.CreateTempSubdirectory("us3l-torch-checkpoint-ref-").FullName;
+        try
+        {
+            PythonReference.Run("torch_checkpoints.py", "write", Folder);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Folder { get; }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
 }

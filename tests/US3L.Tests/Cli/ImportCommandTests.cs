@@ -14,8 +14,8 @@ namespace US3L.Tests.Cli;
 /// becomes a safetensors file that knn reads and that computes the reference's features; every
 /// failure is one line on stderr.
 /// </summary>
-[Collection(SingleThreadedCollection.Name)]
-public class ImportCommandTests
+[Collection(ReferenceCheckpointCollection.Name)]
+public class ImportCommandTests(ReferenceCheckpoints checkpoints)
 {
     [Fact]
     public void ImportWritesTheBackboneThatKnnReads()
@@ -23,7 +23,7 @@ public class ImportCommandTests
         using var scope = torch.NewDisposeScope();
         using var dir = new TempDirectory();
         var output = Path.Combine(dir.Path, "mini.safetensors");
-        var source = ReferenceCheckpoints.PathOf("mini.zip.pth.tar");
+        var source = checkpoints.PathOf("mini.zip.pth.tar");
         var r = CliRunner.Run("import", source, "--arch", "us_resnet10_mini", "--out", output, "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var report = JsonDocument.Parse(Assert.Single(r.StdoutLines)).RootElement;
@@ -45,12 +45,12 @@ public class ImportCommandTests
         var (tensors, metadata) = Safetensors.Load(output);
         Assert.Equal("us_resnet10_mini", metadata["arch"]);
         Assert.Equal("7", metadata["epoch"]);
-        var expected = ReferenceCheckpoints.Expected("mini");
+        var expected = checkpoints.Expected("mini");
         using var model = ModelRegistry.Create("us_resnet10_mini", ModelRegistry.MiniOptions());
         model.load_state_dict(tensors);
         model.to(ScalarType.Float64).eval();
         using (torch.no_grad())
-            SingleThreadedCollection.Run(() =>
+            ReferenceCheckpointCollection.SingleThreaded(() =>
             {
                 foreach (var (w, key) in new[] { (1.0, "features_1.0"), (0.5, "features_0.5") })
                 {
@@ -69,7 +69,7 @@ public class ImportCommandTests
     [Fact]
     public void TheTableNamesRenamedHeadsAndTheTeacher()
     {
-        var r = CliRunner.Run("import", ReferenceCheckpoints.PathOf("mobilenet.legacy.pth.tar"), "--arch", "us_cifar_mobilenetv2", "--heads");
+        var r = CliRunner.Run("import", checkpoints.PathOf("mobilenet.legacy.pth.tar"), "--arch", "us_cifar_mobilenetv2", "--heads");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var lines = r.StdoutLines;
         Assert.Equal("format: legacy (protocol 1001); epoch 7; arch us_cifar_mobilenetv2", lines[1]);
@@ -86,7 +86,7 @@ public class ImportCommandTests
     {
         using var dir = new TempDirectory();
         var output = Path.Combine(dir.Path, "partial.safetensors");
-        var source = ReferenceCheckpoints.PathOf("mini_partial.pth");
+        var source = checkpoints.PathOf("mini_partial.pth");
         var r = CliRunner.Run("import", source, "--arch", "us_resnet10_mini", "--out", output);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("missing: 1", r.StdoutLines);
@@ -118,11 +118,11 @@ public class ImportCommandTests
         {
             "missing" => (Path.Combine(dir.Path, "nothing.pth.tar"), "us_resnet10_mini"),
             "text" => (dir.File("notes.pth.tar", Encoding.ASCII.GetBytes("not a checkpoint\n")), "us_resnet10_mini"),
-            "truncated" => (dir.File("cut.pth.tar", Half(ReferenceCheckpoints.PathOf("mini.zip.pth.tar"))), "us_resnet10_mini"),
+            "truncated" => (dir.File("cut.pth.tar", Half(checkpoints.PathOf("mini.zip.pth.tar"))), "us_resnet10_mini"),
             "unsafe" => (SystemCallZip(dir, $"touch {marker}"), "us_resnet10_mini"),
-            "arch" => (ReferenceCheckpoints.PathOf("mini.zip.pth.tar"), "us_resnet99"),
-            "arch field" => (ReferenceCheckpoints.PathOf("mini.zip.pth.tar"), "us_cifar_resnet18"),
-            _ => (ReferenceCheckpoints.PathOf("mini_partial.pth"), "us_cifar_resnet18"),
+            "arch" => (checkpoints.PathOf("mini.zip.pth.tar"), "us_resnet99"),
+            "arch field" => (checkpoints.PathOf("mini.zip.pth.tar"), "us_cifar_resnet18"),
+            _ => (checkpoints.PathOf("mini_partial.pth"), "us_cifar_resnet18"),
         };
         var r = CliRunner.Run("import", file, "--arch", arch, "--out", Path.Combine(dir.Path, "out.safetensors"));
         Assert.Equal(1, r.ExitCode);

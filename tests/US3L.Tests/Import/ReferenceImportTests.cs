@@ -11,8 +11,8 @@ namespace US3L.Tests.Import;
 /// and by torchvision, imported into the kit: the kit model then computes what the PyTorch model
 /// computed on the same input, at widths 1.0 and 0.5 (science.md 6.6).
 /// </summary>
-[Collection(SingleThreadedCollection.Name)]
-public class ReferenceImportTests
+[Collection(ReferenceCheckpointCollection.Name)]
+public class ReferenceImportTests(ReferenceCheckpoints checkpoints)
 {
     /// <summary>
     /// Both sides run in float64 from the same float32 weights, so what differs is the mapping, not
@@ -51,7 +51,7 @@ public class ReferenceImportTests
     {
         using var scope = torch.NewDisposeScope();
         var (arch, options) = KitModel(model);
-        var path = ReferenceCheckpoints.PathOf($"{model}.{format}.pth.tar");
+        var path = checkpoints.PathOf($"{model}.{format}.pth.tar");
         using var result = CheckpointImporter.Import(path, new ImportOptions { Arch = arch, Model = options, KeepHeads = true });
 
         Assert.Equal(arch, result.CheckpointArch);
@@ -71,7 +71,7 @@ public class ReferenceImportTests
         // MobileNetV2: 16 expanded blocks of 3 convs and 3 BNs (γ, β) and the t = 1 block of 2 and 2.
         Assert.Equal(model == "resnet" ? 0 : 16 * 9 + 6, result.Renamed);
 
-        var expected = ReferenceCheckpoints.Expected(model);
+        var expected = checkpoints.Expected(model);
         var x = expected["input"];
         using var backbone = ModelRegistry.Create(arch, options);
         foreach (var (name, m) in backbone.named_modules())
@@ -86,7 +86,7 @@ public class ReferenceImportTests
 
         backbone.eval();
         using var noGrad = torch.no_grad();
-        SingleThreadedCollection.Run(() =>
+        ReferenceCheckpointCollection.SingleThreaded(() =>
         {
             foreach (var w in new[] { 1.0, 0.5 })
                 AssertClose(expected[Key("features", w)], backbone.SetWidth(w).forward(x), $"{model}.{format} features at width {w}");
@@ -107,7 +107,7 @@ public class ReferenceImportTests
     {
         using var scope = torch.NewDisposeScope();
         var (arch, options) = KitModel("resnet");
-        using var result = CheckpointImporter.Import(ReferenceCheckpoints.PathOf("resnet.zip.pth.tar"),
+        using var result = CheckpointImporter.Import(checkpoints.PathOf("resnet.zip.pth.tar"),
             new ImportOptions { Arch = arch, Model = options, Teacher = true, KeepHeads = true });
         Assert.Equal("encoder_k.", result.Encoder);
         Assert.All(result.Loaded, l => Assert.StartsWith("module.encoder_k.", l.From));
@@ -116,19 +116,19 @@ public class ReferenceImportTests
         // predictor and predictor_new (5 parameters and 3 BN statistics each) are the online network's.
         Assert.Equal(16, result.Dropped.Count(d => d.Reason == "online predictor (the teacher has none)"));
         Assert.Empty(result.Missing);
-        var expected = ReferenceCheckpoints.Expected("resnet");
+        var expected = checkpoints.Expected("resnet");
         using var backbone = ModelRegistry.Create(arch, options);
         backbone.load_state_dict(Under(result, "backbone."));
         backbone.to(ScalarType.Float64).eval();
         using (torch.no_grad())
-            SingleThreadedCollection.Run(() => AssertClose(expected["teacher_features_1.0"], backbone.forward(expected["input"]), "teacher features"));
+            ReferenceCheckpointCollection.SingleThreaded(() => AssertClose(expected["teacher_features_1.0"], backbone.forward(expected["input"]), "teacher features"));
     }
 
     [Fact]
     public void TorchvisionResNet18LoadsWithItsRunningStatistics()
     {
         using var scope = torch.NewDisposeScope();
-        using var result = CheckpointImporter.Import(ReferenceCheckpoints.PathOf("torchvision.pth"), new ImportOptions { Arch = "us_resnet18" });
+        using var result = CheckpointImporter.Import(checkpoints.PathOf("torchvision.pth"), new ImportOptions { Arch = "us_resnet18" });
         Assert.Equal(CheckpointLayout.Plain.Name, result.Layout);
         Assert.Null(result.Epoch);
         Assert.Equal(new[] { "fc.weight", "fc.bias" }, result.Dropped.Select(d => d.Key));
@@ -138,19 +138,19 @@ public class ReferenceImportTests
         Assert.Equal(result.CheckpointTensors - 2, result.Loaded.Count);
         Assert.Equal(0, result.Renamed);
 
-        var expected = ReferenceCheckpoints.Expected("torchvision");
+        var expected = checkpoints.Expected("torchvision");
         using var backbone = ModelRegistry.Create("us_resnet18");
         foreach (var bn in backbone.modules().OfType<BatchNormBase>()) bn.CreateRunningStats();
         backbone.load_state_dict(result.Tensors);
         backbone.to(ScalarType.Float64).eval();
         using (torch.no_grad())
-            SingleThreadedCollection.Run(() => AssertClose(expected["features_1.0"], backbone.forward(expected["input"]), "torchvision resnet18 features"));
+            ReferenceCheckpointCollection.SingleThreaded(() => AssertClose(expected["features_1.0"], backbone.forward(expected["input"]), "torchvision resnet18 features"));
     }
 
     [Fact]
     public void AShapeMismatchNamesTheKeyAndBothShapes()
     {
-        var path = ReferenceCheckpoints.PathOf("resnet.zip.pth.tar");
+        var path = checkpoints.PathOf("resnet.zip.pth.tar");
         var e = Assert.Throws<InvalidDataException>(() => CheckpointImporter.Import(path, new ImportOptions { Arch = "us_cifar_resnet18" }));
         Assert.Equal($"'{path}': module.encoder_q.conv1.weight has shape [16, 3, 3, 3], but us_cifar_resnet18's conv1.weight has [64, 3, 3, 3] " +
                      "(59 more mismatch(es)); is --arch right?", e.Message);
