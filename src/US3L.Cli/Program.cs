@@ -10,4 +10,5 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DeviceCheck.Create());
 root.Subcommands.Add(StudyCommand.Create());
 root.Subcommands.Add(NotebookCommands.Create());
+root.Subcommands.Add(ImportCommand.Create());
 return Cli.Run(root, args);
