@@ -228,8 +228,8 @@ class RoiAlignFunction : public torch::autograd::Function<RoiAlignFunction> {
 // ---- non-maximum suppression --------------------------------------------------------------------
 
 // Greedy NMS over CPU boxes [N, 4] (x1, y1, x2, y2): visits boxes by decreasing score and drops every
-// later box whose IoU with a kept one exceeds the threshold. The visiting order comes from
-// at::sort(scores, 0, descending), the call torchvision's kernel makes, so ties resolve alike.
+// later box whose IoU with a kept one exceeds the threshold. The visiting order is a stable sort by
+// descending score, as in torchvision's kernel: equal scores are visited in index order.
 at::Tensor nms_cpu(const at::Tensor& boxes, const at::Tensor& scores, double iou_threshold) {
   if (boxes.size(0) == 0) return at::empty({0}, boxes.options().dtype(at::kLong));
   auto keep = at::empty({boxes.size(0)}, boxes.options().dtype(at::kLong));
@@ -238,7 +238,7 @@ at::Tensor nms_cpu(const at::Tensor& boxes, const at::Tensor& scores, double iou
     auto x1_t = boxes.select(1, 0).contiguous(), y1_t = boxes.select(1, 1).contiguous();
     auto x2_t = boxes.select(1, 2).contiguous(), y2_t = boxes.select(1, 3).contiguous();
     auto areas_t = (x2_t - x1_t) * (y2_t - y1_t);
-    auto order_t = std::get<1>(scores.sort(0, /*descending=*/true));
+    auto order_t = std::get<1>(scores.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
     const scalar_t *x1 = x1_t.data_ptr<scalar_t>(), *y1 = y1_t.data_ptr<scalar_t>();
     const scalar_t *x2 = x2_t.data_ptr<scalar_t>(), *y2 = y2_t.data_ptr<scalar_t>();
     const scalar_t* areas = areas_t.data_ptr<scalar_t>();
@@ -298,6 +298,7 @@ at::Tensor batched_nms_cpu(const at::Tensor& boxes, const at::Tensor& scores, co
   for (int64_t i = 0; i < boxes.size(0); ++i)
     if (keep_mask[i]) kept.push_back(i);
   auto keep = at::tensor(kept, at::kLong);
+  // torchvision sorts the union with torch's default (unstable) sort; so does this.
   auto order = std::get<1>(scores.index_select(0, keep).sort(-1, /*descending=*/true));
   return keep.index_select(0, order);
 }

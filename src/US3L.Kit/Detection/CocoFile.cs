@@ -151,7 +151,7 @@ internal static class CocoFile
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw entry.Bad("segmentation.counts", e.Message.TrimEnd('.').Replace("Rle: ", ""));
+            throw entry.Bad("segmentation.counts", $"is invalid: {e.Message.TrimEnd('.').Replace("Rle: ", "")}");
         }
     }
 
