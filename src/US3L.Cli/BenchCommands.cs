@@ -15,6 +15,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(Loader());
         bench.Subcommands.Add(PretrainBench.Create());
         bench.Subcommands.Add(Augment());
+        bench.Subcommands.Add(DetectionOpsBench.Create());
         return bench;
     }
 

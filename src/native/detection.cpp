@@ -15,23 +15,22 @@ namespace {
 
 // ---- RoIAlign ------------------------------------------------------------------------------------
 
-// One bilinear sample: the offsets of its four neighbours within a channel plane, and their weights.
+// One bilinear sample: the offsets of its four neighbours within a channel plane, and their
+// weights. A sample outside the feature map has zero weights (and offsets 0).
 template <typename T>
 struct Sample {
-  int64_t p1, p2, p3, p4;
+  int32_t p1, p2, p3, p4;
   T w1, w2, w3, w4;
 };
 
 // Everything about one RoI that does not depend on the channel: its image, the divisor of each
-// bin's sum, and the samples of every output bin (bins in row-major order; bin b owns
-// samples[start[b] .. start[b + 1])). Samples outside the feature map contribute nothing and are
-// not stored.
+// bin's sum, and grid_h * grid_w samples for every output bin, bins in row-major order.
 template <typename T>
 struct RoiSamples {
   int64_t image = 0;
+  int64_t per_bin = 0;
   T count = 1;
   std::vector<Sample<T>> samples;
-  std::vector<int64_t> start;
 
   void build(const T* roi, T spatial_scale, int64_t height, int64_t width, int64_t pooled_h, int64_t pooled_w,
              int64_t sampling_ratio, bool aligned) {
@@ -55,28 +54,27 @@ struct RoiSamples {
         0, sampling_ratio > 0 ? sampling_ratio : static_cast<int64_t>(std::ceil(roi_h / static_cast<T>(pooled_h))));
     const int64_t grid_w = std::max<int64_t>(
         0, sampling_ratio > 0 ? sampling_ratio : static_cast<int64_t>(std::ceil(roi_w / static_cast<T>(pooled_w))));
-    count = static_cast<T>(std::max<int64_t>(grid_h * grid_w, 1));
+    per_bin = grid_h * grid_w;
+    count = static_cast<T>(std::max<int64_t>(per_bin, 1));
 
-    samples.clear();
-    start.assign(pooled_h * pooled_w + 1, 0);
+    samples.resize(pooled_h * pooled_w * per_bin);
+    auto* out = samples.data();
     for (int64_t ph = 0; ph < pooled_h; ++ph)
-      for (int64_t pw = 0; pw < pooled_w; ++pw) {
+      for (int64_t pw = 0; pw < pooled_w; ++pw)
         for (int64_t iy = 0; iy < grid_h; ++iy) {
           const T y = y0 + ph * bin_h + static_cast<T>(iy + .5f) * bin_h / static_cast<T>(grid_h);
           for (int64_t ix = 0; ix < grid_w; ++ix) {
             const T x = x0 + pw * bin_w + static_cast<T>(ix + .5f) * bin_w / static_cast<T>(grid_w);
-            add_sample(y, x, height, width);
+            *out++ = sample(y, x, height, width);
           }
         }
-        start[ph * pooled_w + pw + 1] = static_cast<int64_t>(samples.size());
-      }
   }
 
  private:
-  // Bilinear weights at (y, x). Points more than one pixel outside the map are dropped; points
-  // within that margin are clamped to the border pixels.
-  void add_sample(T y, T x, int64_t height, int64_t width) {
-    if (!(y >= -1 && y <= height && x >= -1 && x <= width)) return;  // also drops NaN coordinates
+  // Bilinear weights at (y, x). Points more than one pixel outside the map contribute nothing;
+  // points within that margin are clamped to the border pixels.
+  static Sample<T> sample(T y, T x, int64_t height, int64_t width) {
+    if (!(y >= -1 && y <= height && x >= -1 && x <= width)) return {0, 0, 0, 0, 0, 0, 0, 0};  // NaN too
     if (y <= 0) y = 0;
     if (x <= 0) x = 0;
     int64_t y_lo = static_cast<int64_t>(y), x_lo = static_cast<int64_t>(x), y_hi, x_hi;
@@ -93,8 +91,9 @@ struct RoiSamples {
       x_hi = x_lo + 1;
     }
     const T ly = y - y_lo, lx = x - x_lo, hy = 1 - ly, hx = 1 - lx;
-    samples.push_back({y_lo * width + x_lo, y_lo * width + x_hi, y_hi * width + x_lo, y_hi * width + x_hi,
-                       hy * hx, hy * lx, ly * hx, ly * lx});
+    return {static_cast<int32_t>(y_lo * width + x_lo), static_cast<int32_t>(y_lo * width + x_hi),
+            static_cast<int32_t>(y_hi * width + x_lo), static_cast<int32_t>(y_hi * width + x_hi),
+            hy * hx, hy * lx, ly * hx, ly * lx};
   }
 };
 
@@ -108,7 +107,8 @@ struct RoiAlignArgs {
 // one floating dtype. Every RoI's image index must already be checked.
 at::Tensor roi_align_forward_cpu(const at::Tensor& input, const at::Tensor& rois, const RoiAlignArgs& a) {
   const int64_t K = rois.size(0), C = input.size(1), H = input.size(2), W = input.size(3);
-  auto output = at::zeros({K, C, a.pooled_h, a.pooled_w}, input.options());
+  // Every element is written below, so the output needs no zero fill.
+  auto output = at::empty({K, C, a.pooled_h, a.pooled_w}, input.options());
   if (output.numel() == 0) return output;
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "roi_align_forward", [&] {
     const scalar_t* in = input.data_ptr<scalar_t>();
@@ -124,12 +124,11 @@ at::Tensor roi_align_forward_cpu(const at::Tensor& input, const at::Tensor& rois
         for (int64_t c = 0; c < C; ++c) {
           const scalar_t* plane = in + (s.image * C + c) * H * W;
           scalar_t* o = out + (k * C + c) * bins;
+          const Sample<scalar_t>* p = s.samples.data();
           for (int64_t b = 0; b < bins; ++b) {
             scalar_t sum = 0;
-            for (int64_t i = s.start[b]; i < s.start[b + 1]; ++i) {
-              const auto& p = s.samples[i];
-              sum += p.w1 * plane[p.p1] + p.w2 * plane[p.p2] + p.w3 * plane[p.p3] + p.w4 * plane[p.p4];
-            }
+            for (int64_t i = 0; i < s.per_bin; ++i, ++p)
+              sum += p->w1 * plane[p->p1] + p->w2 * plane[p->p2] + p->w3 * plane[p->p3] + p->w4 * plane[p->p4];
             o[b] = sum / s.count;
           }
         }
@@ -159,14 +158,14 @@ at::Tensor roi_align_backward_cpu(const at::Tensor& grad, const at::Tensor& rois
         for (int64_t c = c_begin; c < c_end; ++c) {
           scalar_t* plane = gi + (s.image * C + c) * H * W;
           const scalar_t* go = g + (k * C + c) * bins;
+          const Sample<scalar_t>* p = s.samples.data();
           for (int64_t b = 0; b < bins; ++b) {
             const scalar_t share = go[b] / s.count;
-            for (int64_t i = s.start[b]; i < s.start[b + 1]; ++i) {
-              const auto& p = s.samples[i];
-              plane[p.p1] += share * p.w1;
-              plane[p.p2] += share * p.w2;
-              plane[p.p3] += share * p.w3;
-              plane[p.p4] += share * p.w4;
+            for (int64_t i = 0; i < s.per_bin; ++i, ++p) {
+              plane[p->p1] += share * p->w1;
+              plane[p->p2] += share * p->w2;
+              plane[p->p3] += share * p->w3;
+              plane[p->p4] += share * p->w4;
             }
           }
         }
@@ -184,6 +183,8 @@ at::Tensor checked_rois(const at::Tensor& input, const at::Tensor& rois) {
               "input must be float32 or float64, got ", input.scalar_type());
   TORCH_CHECK(rois.dim() == 2 && rois.size(1) == 5, "rois must be [K, 5] (image index, x1, y1, x2, y2), got ",
               rois.sizes());
+  TORCH_CHECK(input.size(2) * input.size(3) < (int64_t(1) << 31), "feature maps above 2^31 pixels are not supported, got ",
+              input.sizes());
   auto r = rois.detach().to(at::kCPU, input.scalar_type()).contiguous();
   if (r.size(0) > 0) {
     auto images = r.select(1, 0);

@@ -68,9 +68,9 @@ public sealed class DetectionHorizontalFlip : DetectionTransform
 /// <see cref="MinSizes"/> when there are several, as multi-scale training does) unless the longer
 /// side would then exceed <see cref="MaxSize"/>, in which case the longer side to MaxSize; or, with
 /// <see cref="Fixed"/>, to one fixed size. The scale is computed in float32 and the output size is
-/// floor(side × scale), as torchvision; the image is resampled bilinearly (align_corners false) and
-/// comes out float32 in [0, 1]; masks use nearest neighbours; boxes are scaled by new/old size per
-/// axis; areas by the product of the two ratios.
+/// floor(side × scale), both rounded as torchvision rounds them; the image is resampled bilinearly
+/// (align_corners false) and comes out float32 in [0, 1]; masks use nearest neighbours; boxes are
+/// scaled by new/old size per axis; areas by the product of the two ratios.
 /// </summary>
 public sealed class DetectionResize : DetectionTransform
 {
@@ -103,7 +103,9 @@ public sealed class DetectionResize : DetectionTransform
     /// <summary>The output size for an image of <paramref name="height"/> × <paramref name="width"/> and one min size.</summary>
     public static (int Height, int Width) OutputSize(int height, int width, int minSize, int maxSize)
     {
-        var scale = MathF.Min((float)minSize / Math.Min(height, width), (float)maxSize / Math.Max(height, width));
+        // torchvision divides a Python float by a float32 tensor, which PyTorch computes as
+        // reciprocal(side) * size in float32; the same rounding decides floor(side * scale).
+        var scale = MathF.Min(1f / Math.Min(height, width) * minSize, 1f / Math.Max(height, width) * maxSize);
         return ((int)Math.Floor(height * (double)scale), (int)Math.Floor(width * (double)scale));
     }
 

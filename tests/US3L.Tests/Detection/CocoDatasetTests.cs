@@ -59,11 +59,13 @@ public class CocoDatasetTests
             }),
     };
 
-    private static (TempDirectory Dir, string File) Write(JsonObject json)
+    /// <summary>The annotation file, and the images unless only the file's checks are tested (they run before any image is read).</summary>
+    private static (TempDirectory Dir, string File) Write(JsonObject json, bool images = true)
     {
         var dir = new TempDirectory();
         var file = dir.File("annotations/instances_test.json", System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
-        Python.Run(WriteImages, dir.Sub("images"));
+        var folder = dir.Sub("images");
+        if (images) Python.Run(WriteImages, folder);
         return (dir, file);
     }
 
@@ -145,7 +147,7 @@ public class CocoDatasetTests
             case "duplicate": annotations[1]!["id"] = 1; break;
             case "width": json["images"]![1]!.AsObject().Remove("width"); break;
         }
-        var (dir, file) = Write(json);
+        var (dir, file) = Write(json, images: false);
         using var _ = dir;
         var e = Assert.Throws<DatasetException>(() => CocoDataset.Load(file, Path.Combine(dir.Path, "images")));
         Assert.StartsWith(file + ": ", e.Message);

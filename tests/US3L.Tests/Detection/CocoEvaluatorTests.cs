@@ -239,7 +239,8 @@ public class CocoEvaluatorTests
         return Rle.Encode(m, Size, Size);
     }
 
-    private static JsonArray Flat(Rle mask) => CocoReference.Array(mask.Decode().Select(b => (int)b));
+    /// <summary>The mask's run lengths (column-major, as COCO); the reference decodes them itself.</summary>
+    private static JsonArray Flat(Rle mask) => CocoReference.Array(mask.Counts);
 
     private static ImageTruth Image(long id, params TruthObject[] objects) => new(id, Size, Size, objects);
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using US3L.Data;
 using US3L.Detection;
+using Xunit.Abstractions;
 
 namespace US3L.Tests.Detection;
 
@@ -9,7 +10,7 @@ namespace US3L.Tests.Detection;
 /// format against a transcription of pycocotools' decoder, and polygon fills against a
 /// transcription of pycocotools' rleFrPoly.
 /// </summary>
-public class RleTests
+public class RleTests(ITestOutputHelper log)
 {
     [Fact]
     public void EncodesColumnByColumnStartingWithZeros()
@@ -133,6 +134,7 @@ public class RleTests
         }
         Assert.True(inside > total / 10, "the polygons fill too little to test anything");
         Assert.True(differing < total / 100, $"{differing} of {total} pixels differ");
+        log.WriteLine($"{polygons.Count} polygons: {differing} of {total} pixels ({inside} inside) differ from pycocotools, all within 0.3 px of an edge");
     }
 
     internal static byte[] RandomMask(SeededRandom rng, int h, int w, bool blocky = false)

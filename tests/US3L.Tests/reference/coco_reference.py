@@ -7,10 +7,11 @@ Usage:
   coco_reference.py strings IN.json OUT.json   maskApi.c's rleFrString: counts of each compressed string
 
 eval input: {"iou_type": "bbox"|"segm", "num_classes": K, "images": [{"id", "height", "width"}],
-"gts": [{"id", "image_id", "category_id", "bbox": [x, y, w, h], "area", "iscrowd", "mask": [H*W 0/1, row-major]}],
+"gts": [{"id", "image_id", "category_id", "bbox": [x, y, w, h], "area", "iscrowd", "mask": [RLE counts]}],
 "dts": [{"image_id", "category_id", "bbox", "score", "mask"}]}; output: {"stats": [12], "precision": [T*R*K*A*M],
 "recall": [T*K*A*M]} (C order). The evaluation below follows cocoeval.py line by line with its data
-structures replaced by plain lists; masks are compared as bitmaps (the same counts as rleIou).
+structures replaced by plain lists; masks are decoded from their counts and compared as bitmaps
+(the same pixel counts as rleIou).
 """
 import json
 import math
@@ -26,6 +27,12 @@ REC_THRS = np.linspace(.0, 1.00, int(np.round((1.00 - .0) / .01)) + 1, endpoint=
 MAX_DETS = [1, 10, 100]
 AREA_RNG = [[0 ** 2, 1e5 ** 2], [0 ** 2, 32 ** 2], [32 ** 2, 96 ** 2], [96 ** 2, 1e5 ** 2]]
 AREA_LBL = ['all', 'small', 'medium', 'large']
+
+
+def decode(counts, h, w):
+    """maskApi.c rleDecode: runs of 0s and 1s, column by column, as a row-major h x w bool array."""
+    values = np.repeat(np.arange(len(counts)) % 2, counts).astype(bool)
+    return values.reshape(w, h).T
 
 
 def bbox_iou(d, g, crowd):
@@ -63,12 +70,13 @@ def evaluate(data):
         d["iscrowd"] = 0
         if iou_type == "bbox":
             d["area"] = d["bbox"][2] * d["bbox"][3]
-        else:
-            d["area"] = int(np.count_nonzero(d["mask"]))
         dts.append(d)
-    for o in gts + dts:
-        if iou_type == "segm":
-            o["m"] = np.array(o["mask"], dtype=bool)
+    if iou_type == "segm":
+        sizes = {im["id"]: (im["height"], im["width"]) for im in data["images"]}
+        for o in gts + dts:
+            o["m"] = decode(o["mask"], *sizes[o["image_id"]])
+        for d in dts:
+            d["area"] = int(np.count_nonzero(d["m"]))  # loadRes: maskUtils.area
     for g in gts:  # _prepare
         g["ignore"] = "iscrowd" in g and g["iscrowd"]
     _gts, _dts = defaultdict(list), defaultdict(list)
