@@ -105,12 +105,14 @@ public sealed class CocoEvaluator
         var i = 0;
         foreach (var (truth, predictions) in images.Values)
         {
+            var truthByLabel = truth.Objects.ToLookup(g => g.Label);
+            var predictionsByLabel = predictions.ToLookup(d => d.Label);
             for (var k = 0; k < K; k++)
             {
                 var label = k + 1;
-                var gts = truth.Objects.Where(g => g.Label == label).ToArray();
+                var gts = truthByLabel[label].ToArray();
                 // A stable sort: equal scores keep the order given (numpy's mergesort in pycocotools).
-                var dts = predictions.Where(d => d.Label == label).OrderByDescending(d => d.Score).Take(p.MaxDets[^1]).ToArray();
+                var dts = predictionsByLabel[label].OrderByDescending(d => d.Score).Take(p.MaxDets[^1]).ToArray();
                 if (gts.Length == 0 && dts.Length == 0) continue;
                 var ious = Ious(type, dts, gts, truth.ImageId);
                 for (var a = 0; a < A; a++)
