@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference values of torchvision 0.14's detection helpers for BoxCoderTests.cs and DetectionTransformTests.cs.
+"""Reference values of torchvision 0.14's detection utilities for BoxCoderTests.cs and DetectionTransformTests.cs.
 
 Usage: detection_parity.py OUT_DIR
 
