@@ -4,7 +4,7 @@
 #   ./build.sh build         native shim (CMake) + .NET solution (Release)
 #   ./build.sh test          setup + build + every test
 #   ./build.sh demo          setup + build, then US3L on Fashion-MNIST: pretrain, evaluate per width, report
-#   ./build.sh bench WHAT    benchmarks as JSON lines: engine, pretrain (ours vs PyTorch), loader, augment, model, kernel
+#   ./build.sh bench WHAT    benchmarks as JSON lines: engine, pretrain, detection-ops (ours vs PyTorch), loader, augment, model, kernel
 #   ./build.sh kernel        build if needed; install the C# Jupyter kernelspecs for this user
 #   ./build.sh notebook      install the kernel and start Jupyter on localhost in notebooks/
 #   ./build.sh gpu-check     on an NVIDIA machine: CUDA shim against PyTorch's libtorch, device checks, GPU benchmarks
@@ -24,6 +24,7 @@ APT_PACKAGES=(
   libtorch-dev                  # libtorch 1.13 (CPU) headers, libraries and CMake config
   libopenblas0-pthread          # fast BLAS: without it matrix products run ~19x slower
   python3-torch python3-numpy   # PyTorch on the same libtorch: the reference in tests and benchmarks
+  python3-torchvision           # torchvision.ops on the same libtorch: the reference of the detection ops
   dataset-fashion-mnist libturbojpeg0 libspng0 python3-pil  # default dataset; JPEG/PNG decoding; PIL writes test images
   libzmq5 python3-jupyter-client python3-nbclient jupyter-nbconvert python3-jupyter-kernel-test python3-ipykernel  # C# Jupyter kernel: ZeroMQ, and the clients and conformance suite its tests drive
   chromium                      # figures: headless Chromium exports PNG/SVG and runs the browser tests
@@ -115,8 +116,8 @@ cmd_test() {
 cmd_bench() {
   local what="${1:-}"
   case "$what" in
-    engine|pretrain|loader|augment|model|kernel) cmd_build >&2; "$ROOT/us3l" bench "$what" "${@:2}" ;;
-    *) echo "usage: ./build.sh bench engine|pretrain|loader|augment|model|kernel [options]" >&2; exit 2 ;;
+    engine|pretrain|loader|augment|model|kernel|detection-ops) cmd_build >&2; "$ROOT/us3l" bench "$what" "${@:2}" ;;
+    *) echo "usage: ./build.sh bench engine|pretrain|loader|augment|model|kernel|detection-ops [options]" >&2; exit 2 ;;
   esac
 }
 

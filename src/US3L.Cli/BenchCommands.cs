@@ -17,6 +17,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(ModelBench.Create());
         bench.Subcommands.Add(Augment());
         bench.Subcommands.Add(KernelBench.Create());
+        bench.Subcommands.Add(DetectionOpsBench.Create());
         return bench;
     }
 

@@ -5,22 +5,26 @@ using System.Text.Json;
 namespace US3L.Torch.Tests;
 
 /// <summary>
-/// Runs reference/functional_parity.py once per test class (with Debian's PyTorch on the same
-/// libtorch) in a temporary folder and loads what it wrote: a JSON index (parity.json) and raw
-/// little-endian arrays (parity.bin). When the reference cannot run, <see cref="Data"/> throws
-/// a message saying how to install it, so every parity test fails rather than passing silently.
+/// Runs reference/functional_parity.py (or, in a derived fixture, another script writing the same
+/// format) once per test class (with Debian's PyTorch on the same libtorch) in a temporary folder and
+/// loads what it wrote: a JSON index (parity.json) and raw little-endian arrays (parity.bin). When
+/// the reference cannot run, <see cref="Data"/> throws a message saying how to install it, so every
+/// parity test fails rather than passing silently.
 /// </summary>
-public sealed class PyTorchParityFixture : IDisposable
+public class PyTorchParityFixture : IDisposable
 {
     public const string Python = "/usr/bin/python3";
-    private const string Script = "functional_parity.py";
+    private readonly string scriptName;
 
     private readonly string folder = Directory.CreateTempSubdirectory("us3l-parity-").FullName;
     private readonly ParityData? data;
     private readonly string? error;
 
-    public PyTorchParityFixture()
+    public PyTorchParityFixture() : this("functional_parity.py") { }
+
+    protected PyTorchParityFixture(string script)
     {
+        scriptName = script;
         try
         {
             data = Generate();
@@ -33,15 +37,19 @@ public sealed class PyTorchParityFixture : IDisposable
 
     public ParityData Data => data ?? throw new InvalidOperationException(error);
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(folder, recursive: true);
+        GC.SuppressFinalize(this);
+    }
 
     private ParityData Generate()
     {
         if (ReferenceProblem(Python) is { } problem) throw new InvalidOperationException(problem);
-        var script = Path.Combine(AppContext.BaseDirectory, "reference", Script);
+        var script = Path.Combine(AppContext.BaseDirectory, "reference", scriptName);
         if (!File.Exists(script)) throw new InvalidOperationException($"The reference script {script} is missing from the test output.");
         var (code, _, stderr) = RunPython(Python, $"\"{script}\" \"{folder}\"");
-        if (code != 0) throw new InvalidOperationException($"{Script} failed with exit code {code}:\n{stderr}");
+        if (code != 0) throw new InvalidOperationException($"{scriptName} failed with exit code {code}:\n{stderr}");
         return ParityData.Load(folder);
     }
 
@@ -106,6 +114,7 @@ public sealed class ParityData
         return dtype switch
         {
             "float64" => torch.tensor<double>(MemoryMarshal.Cast<byte, double>(blob.AsSpan(offset, count * 8)), shape),
+            "float32" => torch.tensor<float>(MemoryMarshal.Cast<byte, float>(blob.AsSpan(offset, count * 4)), shape),
             "int64" => torch.tensor<long>(MemoryMarshal.Cast<byte, long>(blob.AsSpan(offset, count * 8)), shape),
             _ => throw new InvalidDataException($"unsupported dtype {dtype} in parity.json"),
         };

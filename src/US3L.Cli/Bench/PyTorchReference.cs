@@ -17,7 +17,14 @@ internal static class PyTorchReference
     /// The "img_s" of the last JSON line the script prints; null when Debian's python or its torch
     /// is not installed. Any other failure is an error naming the script's last line of stderr.
     /// </summary>
-    public static double? ImagesPerSecond(string scriptName, IEnumerable<string> arguments)
+    public static double? ImagesPerSecond(string scriptName, IEnumerable<string> arguments) =>
+        JsonLines(scriptName, arguments)?.Last()["img_s"]!.GetValue<double>();
+
+    /// <summary>
+    /// Every JSON line the script prints; null when Debian's python or its torch is not installed.
+    /// Any other failure is an error naming the script's last line of stderr.
+    /// </summary>
+    public static List<JsonNode>? JsonLines(string scriptName, IEnumerable<string> arguments)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Bench", scriptName);
         if (!File.Exists(script) || (Python == DebianPython && !File.Exists(DebianPython))) return null;
@@ -33,6 +40,6 @@ internal static class PyTorchReference
             if (stderr.Result.Contains("No module named 'torch'", StringComparison.Ordinal)) return null;
             throw new InvalidOperationException($"the PyTorch benchmark {scriptName} failed: {stderr.Result.Trim().Split('\n').Last()}");
         }
-        return JsonNode.Parse(stdout.Trim().Split('\n').Last())!["img_s"]!.GetValue<double>();
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => JsonNode.Parse(line)!).ToList();
     }
 }
