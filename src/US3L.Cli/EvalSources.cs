@@ -104,9 +104,10 @@ internal sealed class WeightOptions
             {
                 result = model.load_state_dict(state, strict: false);
             }
-            catch (ArgumentException e)
+            catch (ArgumentException)
             {
-                throw new ArgumentException($"{path}: does not fit {model.Arch} ({OneLine(e.Message)}). Is --arch (or --divisor) right?");
+                var problems = StateDictFit.Problems(model, state, IsRunningStat);
+                throw new ArgumentException($"{path}: does not fit {model.Arch} ({problems}). Is --arch (or --divisor) right?");
             }
             var missing = result.missing_keys.Where(k => !IsRunningStat(k)).ToList();
             if (result.unexpected_keys.Count > 0 || missing.Count > 0)

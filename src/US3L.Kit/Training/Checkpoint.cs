@@ -47,6 +47,17 @@ internal static class Checkpoint
         Safetensors.Save(path, tensors, meta);
     }
 
+    /// <summary>
+    /// Deletes the temporary files of checkpoint writes that never finished (a process killed while
+    /// saving leaves one next to the checkpoint; see <see cref="Safetensors.Save"/>).
+    /// </summary>
+    public static void RemoveUnfinished(string runDir)
+    {
+        var folder = Path.GetDirectoryName(PathIn(runDir))!;
+        if (!Directory.Exists(folder)) return;
+        foreach (var temp in Directory.GetFiles(folder, "." + Path.GetFileName(PathIn(runDir)) + ".*.tmp")) File.Delete(temp);
+    }
+
     /// <summary>Loads a checkpoint into a freshly built setup and returns where to continue.</summary>
     public static TrainPosition Load(string path, TrainingSetup s)
     {
@@ -56,7 +67,10 @@ internal static class Checkpoint
         {
             if (!meta.TryGetValue("format", out var format) || format != "us3l-pretrain-1")
                 throw new InvalidDataException($"{path} is not a pretraining checkpoint (format '{format ?? "missing"}').");
-            s.Network.load_state_dict(Prefixed(tensors, "model."));
+            var network = Prefixed(tensors, "model.");
+            if (Models.StateDictFit.Problems(s.Network, network) is { } problems)
+                throw new InvalidDataException($"{path} does not fit the run's config (arch {s.Config.Arch}): {problems}. Is config.json the one this checkpoint was trained with?");
+            s.Network.load_state_dict(network);
             if (s.Teacher is not null) s.Teacher.load_state_dict(Prefixed(tensors, "teacher."));
             s.Optimizer.load_state_dict(Prefixed(tensors, "optimizer."));
             s.Generator.set_state(tensors["rng.augment"]);
