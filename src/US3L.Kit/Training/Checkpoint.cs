@@ -79,6 +79,7 @@ internal static class Checkpoint
                 Long(meta, "optimizer_steps"), Long(meta, "teacher_forwards"), Long(meta, "passes"),
                 double.Parse(meta["macs"], CultureInfo.InvariantCulture));
             s.Sampler.Restore(new Sampling.WidthSamplerState(Long(meta, "sampler_seed"), position.Iteration));
+            s.Loop.RestoreCounters(position.OptimizerSteps, position.TeacherForwards);
             return position;
         }
         catch (KeyNotFoundException e)
