@@ -88,7 +88,7 @@ public sealed class BadInputTests(BadInputTests.Workspace workspace) : IClassFix
         new("run-folder-not-a-run", "run folder", ["pretrain", "--resume", "empty"],
             "empty is not a run folder: it has no checkpoint (empty/checkpoints/last.safetensors) and no config.json."),
         new("run-folder-log-inconsistent", "run folder", ["pretrain", "--resume", "run-shortlog"],
-            "run-shortlog/metrics.jsonl has 1 lines but the checkpoint expects 3; the run folder is inconsistent."),
+            "run-shortlog/metrics.jsonl holds 1 of the 3 lines its checkpoint counts; the run folder is inconsistent (was metrics.jsonl edited or replaced?)."),
         new("run-folder-taken", "run folder", ["pretrain", "--recipe", "fashion-mnist-us3l", "--profile", "smoke", "--out", "run"],
             "run already holds a run; resume it (us3l pretrain --resume, Pretrainer.Resume) or pick a new folder."),
         new("dataset-files-missing", "dataset", ["pretrain", "--recipe", "fashion-mnist-us3l", "--profile", "smoke", "--set", "data_dir=empty", "--out", "new-run"],
@@ -235,7 +235,7 @@ public sealed class BadInputTests(BadInputTests.Workspace workspace) : IClassFix
             var otherArch = ConfigOf(Copy("run-otherarch"));
             File.WriteAllText(otherArch, File.ReadAllText(otherArch).Replace("\"us_resnet10_mini\"", "\"us_cifar_resnet18\"", StringComparison.Ordinal));
             var shortLog = Path.Combine(Copy("run-shortlog"), "metrics.jsonl");
-            File.WriteAllLines(shortLog, File.ReadLines(shortLog).Take(1));
+            File.WriteAllLines(shortLog, File.ReadAllLines(shortLog).Take(1));
             var truncated = Path.Combine(Copy("run-trunc"), "checkpoints", "last.safetensors");
             using (var stream = new FileStream(truncated, FileMode.Open))
             {
