@@ -57,6 +57,16 @@ internal sealed class WidthLoop : IDisposable
     /// <summary>Forward passes of the teacher over a batch of two views.</summary>
     public long TeacherForwards { get; private set; }
 
+    /// <summary>The target drift meter, which keeps the last sub-network targets before a monitored iteration; null without distillation.</summary>
+    internal TargetDrift? Drift => drift;
+
+    /// <summary>Sets the counters to a checkpoint's, so a resumed run counts on from where it stopped.</summary>
+    internal void RestoreCounters(long optimizerSteps, long teacherForwards)
+    {
+        OptimizerSteps = optimizerSteps;
+        TeacherForwards = teacherForwards;
+    }
+
     /// <summary>Inspection hook, after each width's backward and before any step.</summary>
     public Action<WidthStepTrace>? Traced { get; set; }
 
