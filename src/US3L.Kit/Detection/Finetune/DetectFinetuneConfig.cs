@@ -87,9 +87,11 @@ public sealed record DetectFinetuneConfig
     public int CheckpointEvery { get; init; } = 1;
 
     /// <summary>True when <see cref="Data"/> is a COCO folder.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsCoco => Data.StartsWith("coco:", StringComparison.Ordinal);
 
     /// <summary>The COCO folder of <c>coco:DIR</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string CocoDir => IsCoco ? Data["coco:".Length..] : throw new InvalidOperationException($"data '{Data}' is not a COCO folder.");
 
     /// <summary>Every problem of the config, one sentence each naming the key; empty when valid.</summary>
