@@ -26,7 +26,8 @@ public sealed record ReferenceLinearResult(ReferenceLinearOptions Options, doubl
 /// The official code's linear evaluation at one width (science.md 6.7, <c>workers/linear.py</c>):
 /// <list type="number">
 /// <item>set the width and recalibrate BN: running statistics reset to 0/1 and updated with EMA
-/// weight 0.1 over train-mode passes of augmented training images, no gradients;</item>
+/// weight 0.1 (short profiles: averaged) over train-mode passes of augmented training images, no
+/// gradients;</item>
 /// <item>freeze the backbone in eval mode (the calibrated statistics stay fixed);</item>
 /// <item>train the width's classifier (<see cref="WidthClassifier"/>) by SGD or LARS, each step on
 /// a freshly augmented batch run through the frozen backbone, the rate set per epoch;</item>
@@ -101,8 +102,7 @@ public static class ReferenceLinearEval
                 }
             losses.Add(lossSum / seen);
             trainTop1 = (double)correct / seen;
-            var last = epoch == o.Epochs - 1;
-            if (last || (o.ValidateEvery > 0 && epoch > 0 && epoch % o.ValidateEvery == 0))
+            if (o.ValidationEpochs().Contains(epoch))
                 validations.Add((epoch, Accuracy(model, classifier.Forward, test, testView, o.BatchSize, generator, device, onBatch)));
         }
         return new ReferenceLinearResult(o, width, features, train.Count, test.Count, validations[^1].Item2, trainTop1, losses, validations, calibrated);
@@ -112,10 +112,10 @@ public static class ReferenceLinearEval
     /// BN calibration at <paramref name="width"/> (science.md 6.3): <paramref name="epochs"/> shuffled
     /// passes over <paramref name="images"/>, or <paramref name="batches"/> batches when given, each
     /// batch augmented by <paramref name="view"/>, the running statistics an EMA of weight
-    /// <paramref name="momentum"/> from 0/1. Returns the batches used.
+    /// <paramref name="momentum"/> from 0/1 (null: the cumulative average). Returns the batches used.
     /// </summary>
     internal static int Calibrate(SlimmableNetwork model, double width, ImageDataset images, int epochs, int? batches, int batchSize,
-        double momentum, Augmentation.Augmentation view, Generator generator, long seed, Device device, Action? onBatch)
+        double? momentum, Augmentation.Augmentation view, Generator generator, long seed, Device device, Action? onBatch)
     {
         if (batches is null && epochs == 0)
         {

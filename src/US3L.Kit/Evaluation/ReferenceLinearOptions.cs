@@ -23,7 +23,7 @@ public static class EvalProfiles
         : throw new ArgumentException($"Unknown evaluation profile '{profile}'; expected one of {string.Join(", ", Names)}.");
 
     /// <summary>The reference's milestones at 60 % and 80 % of the epochs (60 and 80 of 100), for a shorter run.</summary>
-    internal static int[] Milestones(int epochs) =>
+    public static int[] Milestones(int epochs) =>
         new[] { (int)Math.Round(0.6 * epochs), (int)Math.Round(0.8 * epochs) }.Where(m => m > 0 && m < epochs).Distinct().ToArray();
 }
 
@@ -40,7 +40,10 @@ public sealed record ReferenceLinearOptions
     public required string Setting { get; init; }
     public required string Profile { get; init; }
     public required int Epochs { get; init; }
-    /// <summary>Global batch (the reference's per-GPU batch times its 4 GPUs).</summary>
+    /// <summary>
+    /// Global batch: the reference's per-GPU batch times its 4 GPUs. The short profiles take smaller
+    /// batches, so that the few epochs a CPU affords still give the classifier hundreds of steps [D].
+    /// </summary>
     public required int BatchSize { get; init; }
     public required double LearningRate { get; init; }
     public double Momentum { get; init; } = 0.9;
@@ -57,8 +60,14 @@ public sealed record ReferenceLinearOptions
     public int? CalibrationBatches { get; init; }
     /// <summary>Batch size of the calibration passes: the reference's per-GPU batch, over which its BN statistics are taken.</summary>
     public required int CalibrationBatchSize { get; init; }
-    /// <summary>EMA weight of each calibration batch in the running statistics: PyTorch's BN default 0.1.</summary>
-    public double CalibrationMomentum { get; init; } = 0.1;
+    /// <summary>
+    /// EMA weight of each calibration batch in the running statistics: PyTorch's BN default 0.1 in
+    /// the reference; null averages all batches alike (cumulative). An EMA forgets the initial 0/1
+    /// statistics only after many batches (0.9^n of them remains after n), which the reference's
+    /// three passes over 50k images give and a short run does not, so the short profiles average
+    /// cumulatively [D].
+    /// </summary>
+    public double? CalibrationMomentum { get; init; } = 0.1;
     /// <summary>Single-view augmentation recipe of the calibration passes.</summary>
     public required string CalibrationAugmentation { get; init; }
     /// <summary>Single-view augmentation recipe of the training steps.</summary>
@@ -101,14 +110,15 @@ public sealed record ReferenceLinearOptions
         var (epochs, batch, calibrationBatch, calibrationEpochs, validateEvery) = EvalProfiles.Check(profile) switch
         {
             "full" => (100, 512, 128, 3, 20),
-            "short" => (10, 256, 128, 1, 0),
-            _ => (2, 64, 64, 1, 0),
+            "short" => (10, 64, 128, 1, 0),
+            _ => (2, 32, 64, 1, 0),
         };
         return new ReferenceLinearOptions
         {
             Setting = "cifar", Profile = profile, Epochs = epochs, BatchSize = batch, LearningRate = 30, Momentum = 0.9, WeightDecay = 0,
             Schedule = ProbeSchedule.MultiStep, Milestones = profile == "full" ? new[] { 60, 80 } : EvalProfiles.Milestones(epochs),
             Optimizer = LinearOptimizer.Sgd, CalibrationEpochs = calibrationEpochs, CalibrationBatchSize = calibrationBatch,
+            CalibrationMomentum = profile == "full" ? 0.1 : null,
             CalibrationAugmentation = "linear-eval-cifar", TrainAugmentation = "linear-eval-cifar", TestAugmentation = "linear-eval-cifar-test",
             ValidateEvery = validateEvery, Seed = seed,
         };
@@ -131,7 +141,8 @@ public sealed record ReferenceLinearOptions
         {
             Setting = "imagenet", Profile = profile, Epochs = epochs, BatchSize = batch, LearningRate = 0.8, Momentum = 0.9, WeightDecay = 0,
             Schedule = ProbeSchedule.Cosine, Optimizer = LinearOptimizer.Lars, LarsTrust = 0.001,
-            CalibrationBatches = calibrationBatches, CalibrationBatchSize = calibrationBatch, CalibrationAugmentation = "calibrate-imagenet",
+            CalibrationBatches = calibrationBatches, CalibrationBatchSize = calibrationBatch, CalibrationMomentum = profile == "full" ? 0.1 : null,
+            CalibrationAugmentation = "calibrate-imagenet",
             TrainAugmentation = "linear-eval-imagenet", TestAugmentation = "linear-eval-imagenet-test", ValidateEvery = validateEvery, Seed = seed,
         };
     }
@@ -140,6 +151,18 @@ public sealed record ReferenceLinearOptions
     public double RateAt(int epoch) => Schedule == ProbeSchedule.Cosine
         ? LearningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Epochs))
         : LearningRate * Math.Pow(0.1, Milestones.Count(m => epoch >= m));
+
+    /// <summary>The epochs after which test top-1 is measured: every <see cref="ValidateEvery"/>-th (from the first multiple) and the last.</summary>
+    public IEnumerable<int> ValidationEpochs() =>
+        Enumerable.Range(0, Epochs).Where(e => e == Epochs - 1 || (ValidateEvery > 0 && e > 0 && e % ValidateEvery == 0));
+
+    /// <summary>Batches one width runs through the backbone (calibration, training, tests), for progress bars.</summary>
+    public long BatchesPerWidth(int trainCount, int testCount)
+    {
+        static long Batches(int n, int batch) => (n + batch - 1) / batch;
+        var calibration = CalibrationBatches ?? CalibrationEpochs * Batches(trainCount, Math.Min(CalibrationBatchSize, trainCount));
+        return calibration + Epochs * Batches(trainCount, BatchSize) + ValidationEpochs().Count() * Batches(testCount, BatchSize);
+    }
 
     internal void Validate()
     {
@@ -154,8 +177,8 @@ public sealed record ReferenceLinearOptions
         if (CalibrationBatches is < 1) throw new ArgumentOutOfRangeException(nameof(CalibrationBatches), $"CalibrationBatches must be positive or null, got {CalibrationBatches}.");
         if (CalibrationBatches is null && CalibrationEpochs < 0)
             throw new ArgumentOutOfRangeException(nameof(CalibrationEpochs), $"CalibrationEpochs must be >= 0, got {CalibrationEpochs}.");
-        if (CalibrationMomentum is not (> 0 and <= 1))
-            throw new ArgumentOutOfRangeException(nameof(CalibrationMomentum), $"CalibrationMomentum must be in (0, 1], got {CalibrationMomentum}.");
+        if (CalibrationMomentum is { } m && m is not (> 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(CalibrationMomentum), $"CalibrationMomentum must be in (0, 1] or null (cumulative), got {CalibrationMomentum}.");
         if (Milestones.Any(m => m < 1)) throw new ArgumentOutOfRangeException(nameof(Milestones), $"Milestones must be positive epochs, got [{string.Join(", ", Milestones)}].");
         if (ValidateEvery < 0) throw new ArgumentOutOfRangeException(nameof(ValidateEvery), $"ValidateEvery must be >= 0, got {ValidateEvery}.");
     }

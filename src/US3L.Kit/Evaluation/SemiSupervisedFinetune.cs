@@ -2,6 +2,7 @@ using US3L.Augmentation;
 using US3L.Data;
 using US3L.Models;
 using US3L.Torch;
+using US3L.Torch.nn;
 using US3L.Torch.optim;
 using F = US3L.Torch.torch.nn.functional;
 
@@ -53,7 +54,9 @@ public static class SemiSupervisedFinetune
         var testView = AugmentationRecipes.Get(o.TestAugmentation, side).View1;
         using var generator = new Generator(o.Seed);
 
-        ReferenceLinearEval.Calibrate(model, width, labelled, o.CalibrationEpochs, null, o.BatchSize, 0.1, trainView, generator, o.Seed, device, onBatch);
+        ReferenceLinearEval.Calibrate(model, width, labelled, o.CalibrationEpochs, null, o.BatchSize, null, trainView, generator, o.Seed, device, onBatch);
+        // Fine-tuning moves the weights, so from here on the statistics follow them as PyTorch's BN does: EMA 0.1.
+        foreach (var bn in model.modules().OfType<BatchNormBase>()) bn.momentum = 0.1;
 
         var features = model.FeatureDim(width);
         using var classifier = new WidthClassifier(model.FeatureDim(1.0), features, labelled.NumClasses, generator, device);

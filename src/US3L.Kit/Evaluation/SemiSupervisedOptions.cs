@@ -23,7 +23,7 @@ public sealed record SemiSupervisedOptions
     public double WeightDecay { get; init; } = 1e-4;
     /// <summary>Epochs at which both rates are multiplied by 0.1.</summary>
     public IReadOnlyList<int> Milestones { get; init; } = Array.Empty<int>();
-    /// <summary>Train-mode passes over the labelled images that set the BN running statistics before fine-tuning (EMA 0.1 from 0/1) [D].</summary>
+    /// <summary>Train-mode passes over the labelled images that set the BN running statistics (cumulative average) before fine-tuning [D].</summary>
     public int CalibrationEpochs { get; init; } = 1;
     public required string TrainAugmentation { get; init; }
     public required string TestAugmentation { get; init; }
@@ -56,6 +56,14 @@ public sealed record SemiSupervisedOptions
 
     /// <summary>The factor both rates carry in epoch <paramref name="epoch"/>: 0.1 per milestone passed.</summary>
     public double FactorAt(int epoch) => Math.Pow(0.1, Milestones.Count(m => epoch >= m));
+
+    /// <summary>Batches one width runs through the backbone (calibration, fine-tuning, test), for progress bars.</summary>
+    public long BatchesPerWidth(int labelCount, int testCount)
+    {
+        static long Batches(int n, int batch) => (n + batch - 1) / batch;
+        var batch = Math.Min(BatchSize, labelCount);
+        return (CalibrationEpochs + Epochs) * Batches(labelCount, batch) + Batches(testCount, Math.Max(BatchSize, 256));
+    }
 
     internal void Validate()
     {
