@@ -25,22 +25,25 @@ internal static class BenchCommands
     {
         var widths = new Option<string>("--widths") { Description = "Comma-separated widths", DefaultValueFactory = _ => "1.0,0.5,0.25" };
         var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 64 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps per width", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed steps per width", DefaultValueFactory = _ => 2 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds per width; each runs ours, PyTorch, PyTorch, ours", DefaultValueFactory = _ => 5 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per slot of a round", DefaultValueFactory = _ => 2 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps per side before each width's rounds", DefaultValueFactory = _ => 2 };
+        var threads = BenchThreads.CreateOption();
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch comparison" };
-        var command = new Command("engine", "Tensor engine: sgemm and a CIFAR ResNet-18 train step per width, ours vs PyTorch")
+        var command = new Command("engine", "Tensor engine: sgemm and a CIFAR ResNet-18 train step per width, ours vs PyTorch in interleaved rounds")
         {
-            widths, batch, steps, warmup, device, noPyTorch,
+            widths, batch, rounds, steps, warmup, threads, device, noPyTorch,
         };
         command.SetAction(parse =>
         {
             var parsedWidths = ParseWidths(parse.GetValue(widths)!);
+            var plan = ComparisonPlan.Checked(parse.GetValue(rounds), parse.GetValue(steps), parse.GetValue(warmup));
             var dev = Device.Parse(parse.GetValue(device)!);
             if (dev.Type == DeviceType.CUDA && !torch.cuda.is_available())
                 throw new ArgumentException("--device cuda needs a CUDA build of the native shim and a GPU (see environment.md).");
-            EngineBenchmark.Run(new EngineBenchmark.Options(parsedWidths, Positive(parse.GetValue(batch), "--batch"),
-                Positive(parse.GetValue(steps), "--steps"), Math.Max(0, parse.GetValue(warmup)), dev, !parse.GetValue(noPyTorch)), Console.Out);
+            EngineBenchmark.Run(new EngineBenchmark.Options(parsedWidths, Positive(parse.GetValue(batch), "--batch"), plan,
+                parse.GetValue(threads), dev, !parse.GetValue(noPyTorch)), Console.Out);
         });
         return command;
     }

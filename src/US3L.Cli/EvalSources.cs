@@ -12,16 +12,18 @@ namespace US3L.Cli;
 
 /// <summary>
 /// Where the evaluation commands get their backbone: a safetensors checkpoint or a random
-/// initialisation. The checkpoint contract, until the trainer writes its own: a safetensors file
-/// of the backbone's state_dict (its own key names, e.g. conv1.weight, layer1.0.bn1.weight). When
-/// some keys start with "backbone.", only those are read, prefix stripped, so a file that also
-/// holds projector or teacher tensors works. BN running statistics are optional.
+/// initialisation. The checkpoint contract: a safetensors file of the backbone's state_dict (its own
+/// key names, e.g. conv1.weight, layer1.0.bn1.weight). When some keys start with "backbone.", only
+/// those are read, prefix stripped, so a file that also holds projector or teacher tensors works; a
+/// pretraining checkpoint (checkpoints/last.safetensors of a run) gives its online backbone, the keys
+/// under "model.backbone." (science.md 6.4). BN running statistics are optional.
 /// </summary>
 internal sealed class WeightOptions
 {
     public const string CheckpointContract =
         "safetensors file of the backbone's state_dict: keys are the backbone's own names (conv1.weight, layer1.0.bn1.weight, ...); " +
-        "if some keys start with 'backbone.', only those are read, with the prefix stripped. BN running statistics are optional.";
+        "if some keys start with 'backbone.', only those are read, with the prefix stripped; a run's checkpoints/last.safetensors " +
+        "gives its online backbone ('model.backbone.'). BN running statistics are optional.";
 
     public readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Backbone weights: a " + CheckpointContract };
     public readonly Option<bool> RandomInit = new("--random-init") { Description = "Use a randomly initialised backbone instead of a checkpoint (the floor of science.md 8.2)" };
@@ -138,9 +140,8 @@ internal sealed class WeightOptions
         {
             if (metadata.TryGetValue("arch", out var arch) && arch != model.Arch)
                 throw new ArgumentException($"{path}: the checkpoint is for {arch}, not --arch {model.Arch}.");
-            var prefix = tensors.Keys.Any(k => k.StartsWith("model.backbone.", StringComparison.Ordinal)) ? "model.backbone." : "backbone.";
-            var prefixed = tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
-            var state = prefixed
+            var prefix = new[] { "model.backbone.", "backbone." }.FirstOrDefault(p => tensors.Keys.Any(k => k.StartsWith(p, StringComparison.Ordinal)));
+            var state = prefix is not null
                 ? tensors.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value)
                 : tensors.ToDictionary(p => p.Key, p => p.Value);
             var norms = model.modules().OfType<BatchNormBase>().ToList();
@@ -151,15 +152,16 @@ internal sealed class WeightOptions
             {
                 result = model.load_state_dict(state, strict: false);
             }
-            catch (ArgumentException e)
+            catch (ArgumentException)
             {
-                throw new ArgumentException($"{path}: does not fit {model.Arch} ({OneLine(e.Message)}). Is --arch (or --divisor, --widths-list) right?");
+                var problems = StateDictFit.Problems(model, state, IsRunningStat);
+                throw new ArgumentException($"{path}: does not fit {model.Arch} ({problems}). Is --arch (or --divisor, --widths-list) right?");
             }
             var missing = result.missing_keys.Where(k => !IsRunningStat(k)).ToList();
             if (result.unexpected_keys.Count > 0 || missing.Count > 0)
                 throw new ArgumentException(
                     $"{path}: does not fit {model.Arch}: {Keys("unknown", result.unexpected_keys)}{(result.unexpected_keys.Count > 0 && missing.Count > 0 ? "; " : "")}" +
-                    $"{Keys("missing", missing)}. Expected the backbone's state_dict (optionally under 'backbone.'); is --arch right?" +
+                    $"{Keys("missing", missing)}. Expected the backbone's state_dict (optionally under 'backbone.' or 'model.backbone.'); is --arch right?" +
                     (result.unexpected_keys.Any(k => k.Contains(".bn.0.", StringComparison.Ordinal)) ? " Its BNs are switchable (bn.0, bn.1, ...): add --widths-list and --switchable-bn." : ""));
             return metadata;
         }

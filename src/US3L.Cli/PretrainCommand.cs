@@ -82,6 +82,15 @@ internal static class PretrainCommand
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (a job scheduler, `timeout`, a study runner) also stops at the next step and saves:
+        // a process started in the background by a shell ignores SIGINT, but not SIGTERM.
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            if (cancel.IsCancellationRequested) return;
+            Console.Error.WriteLine("\nterminated: stopping after this step and saving a checkpoint...");
+            cancel.Cancel();
+        });
         Progress? bar = null;
         try
         {

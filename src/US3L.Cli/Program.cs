@@ -6,6 +6,7 @@ root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(ModelCommands.Create());
 foreach (var command in EvalCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(PretrainCommand.Create());
+root.Subcommands.Add(FinetuneCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DeviceCheck.Create());
 root.Subcommands.Add(StudyCommand.Create());

@@ -34,6 +34,8 @@ internal static class StudyCommand
             var runner = new StudyRunner(study, dir, parse.GetValue(jobs), parse.GetValue(device), Console.Error);
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                c => { c.Cancel = true; cancel.Cancel(); });
             var outcomes = parse.GetValue(summary) ? runs.Select(runner.Outcome).ToArray() : runner.Run(runs, cancel.Token);
             runner.Write(outcomes);
             Console.WriteLine(RunOutcome.Header);

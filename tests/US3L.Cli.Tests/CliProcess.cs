@@ -20,6 +20,20 @@ internal static class CliProcess
 
     public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
     {
+        using var process = Process.Start(StartInfo(workingDirectory, args)) ?? throw new InvalidOperationException("could not start dotnet");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"timed out\n{stdout.Result}\n{stderr.Result}");
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>How the CLI is started: the built us3l.dll, Jupyter and the notebook run store kept private.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, params string[] args)
+    {
         string dll = Path.Combine(AppContext.BaseDirectory, "us3l.dll");
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
         {
@@ -33,15 +47,7 @@ internal static class CliProcess
         start.Environment.Remove("JUPYTER_PATH");
         // Notebooks train into a store of their own, so every test run trains afresh (no cached runs).
         start.Environment["US3L_NOTEBOOK_RUNS"] = Path.Combine(JupyterHome.Value, "runs");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"timed out\n{stdout.Result}\n{stderr.Result}");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return start;
     }
 
     /// <summary>The repository root (the folder holding US3L.Notebooks.sln) above the test output.</summary>

@@ -9,33 +9,38 @@ namespace US3L.Cli.Bench;
 
 /// <summary>
 /// `us3l bench engine`: sgemm throughput, and a CIFAR ResNet-18 train step (forward, backward,
-/// SGD) at several widths, ours against PyTorch on the same libtorch and machine. Prints one JSON
-/// object per line.
+/// SGD) at several widths, ours against PyTorch on the same libtorch and machine, in interleaved
+/// rounds (<see cref="InterleavedComparison"/>). Prints one JSON object per line.
 /// </summary>
 internal static class EngineBenchmark
 {
-    internal sealed record Options(double[] Widths, int Batch, int Steps, int Warmup, Device Device, bool WithPyTorch);
+    internal sealed record Options(double[] Widths, int Batch, ComparisonPlan Plan, int Threads, Device Device, bool WithPyTorch);
 
     public static void Run(Options o, TextWriter output)
     {
-        output.WriteLine(JsonSerializer.Serialize(new { bench = "sgemm", n = 2048, gflops = Round(Sgemm(2048, o.Device)) }));
+        var threads = BenchThreads.Apply(o.Threads);
+        output.WriteLine(JsonSerializer.Serialize(new { bench = "sgemm", n = 2048, threads, gflops = Round(Sgemm(2048, o.Device)) }));
+        using var ours = new TrainStep(o.Batch, o.Device);
+        using var reference = o.WithPyTorch ? StartPyTorch(o, threads) : null;
         foreach (var width in o.Widths)
         {
-            var ours = TrainStepImagesPerSecond(width, o);
-            double? reference = o.WithPyTorch ? PyTorchImagesPerSecond(width, o) : null;
-            // FLOPs of a train step: forward plus a backward of about twice its cost, 2 FLOPs per MAC.
-            var gflops = ours * NarrowedResNet18.ForwardMacs(width) * 3 * 2 / 1e9;
+            var result = InterleavedComparison.Run(steps => ours.ImagesPerSecond(width, steps),
+                reference is null ? null : steps => reference.ImagesPerSecond(new JsonObject { ["width"] = width, ["steps"] = steps }),
+                o.Plan);
             var line = new JsonObject
             {
                 ["bench"] = "resnet18_cifar_train_step",
                 ["batch"] = o.Batch,
                 ["width"] = width,
                 ["device"] = o.Device.ToString(),
-                ["ours_img_s"] = Round(ours),
-                ["pytorch_img_s"] = reference is null ? null : Round(reference.Value),
-                ["ratio"] = reference is null ? null : Round(ours / reference.Value, 3),
-                ["ours_gflops"] = Round(gflops),
+                ["threads"] = threads,
+                ["pytorch_threads"] = reference?.Ready["threads"]?.GetValue<int>(),
+                ["steps_per_slot"] = o.Plan.Steps,
             };
+            result.WriteTo(line);
+            // FLOPs of a train step: forward plus a backward of about twice its cost, 2 FLOPs per MAC.
+            line["ours_gflops"] = Round(ComparisonResult.Median(result.Ours) * NarrowedResNet18.ForwardMacs(width) * 3 * 2 / 1e9);
+            line["load_1m"] = BenchThreads.LoadAverage();
             output.WriteLine(line.ToJsonString());
         }
     }
@@ -56,45 +61,65 @@ internal static class EngineBenchmark
         return repeats * 2.0 * n * n * n / watch.Elapsed.TotalSeconds / 1e9;
     }
 
-    private static double TrainStepImagesPerSecond(double width, Options o)
-    {
-        using var generator = new Generator(0);
-        using var model = new NarrowedResNet18(generator, o.Device);
-        using var optimizer = new US3L.Torch.optim.SGD(model.Parameters, lr: 0.05, momentum: 0.9, weight_decay: 5e-4);
-        using var data = torch.NewDisposeScope();
-        var x = torch.randn(new long[] { o.Batch, 3, 32, 32 }, generator: generator).to(o.Device);
-        var y = torch.randint(0, 10, new long[] { o.Batch }, generator: generator).to(o.Device);
-
-        void Step()
-        {
-            using var scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = F.cross_entropy(model.Forward(x, width), y);
-            loss.backward();
-            optimizer.step();
-        }
-
-        for (var i = 0; i < o.Warmup; i++) Step();
-        Synchronize(o.Device);
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < o.Steps; i++) Step();
-        Synchronize(o.Device);
-        return o.Batch * o.Steps / watch.Elapsed.TotalSeconds;
-    }
-
     private static void Synchronize(Device device)
     {
         if (device.Type == DeviceType.CUDA) torch.cuda.synchronize();
     }
 
-    /// <summary>The same step in PyTorch (Bench/engine_bench_pytorch.py); null when PyTorch is not installed.</summary>
-    private static double? PyTorchImagesPerSecond(double width, Options o)
+    /// <summary>The same step in PyTorch (Bench/engine_bench_pytorch.py), one worker for every width; null when PyTorch is not installed.</summary>
+    private static PyTorchWorker? StartPyTorch(Options o, int threads)
     {
         var inv = CultureInfo.InvariantCulture;
-        return PyTorchReference.ImagesPerSecond("engine_bench_pytorch.py", new[]
+        return PyTorchWorker.Start("engine_bench_pytorch.py", new[]
         {
-            "--width", width.ToString(inv), "--batch", o.Batch.ToString(inv), "--steps", o.Steps.ToString(inv),
-            "--warmup", o.Warmup.ToString(inv), "--threads", torch.get_num_threads().ToString(inv), "--device", o.Device.ToString(),
+            "--batch", o.Batch.ToString(inv), "--threads", threads.ToString(inv), "--device", o.Device.ToString(),
         });
+    }
+
+    /// <summary>Our side: one network and optimizer, stepped at whichever width a round asks for.</summary>
+    private sealed class TrainStep : IDisposable
+    {
+        private readonly Generator generator = new(0);
+        private readonly NarrowedResNet18 model;
+        private readonly US3L.Torch.optim.SGD optimizer;
+        private readonly Tensor x, y;
+        private readonly int batch;
+        private readonly Device device;
+
+        public TrainStep(int batch, Device device)
+        {
+            this.batch = batch;
+            this.device = device;
+            model = new NarrowedResNet18(generator, device);
+            optimizer = new US3L.Torch.optim.SGD(model.Parameters, lr: 0.05, momentum: 0.9, weight_decay: 5e-4);
+            using var scope = torch.NewDisposeScope();
+            x = DisposeScope.Detach(torch.randn(new long[] { batch, 3, 32, 32 }, generator: generator).to(device));
+            y = DisposeScope.Detach(torch.randint(0, 10, new long[] { batch }, generator: generator).to(device));
+        }
+
+        public double ImagesPerSecond(double width, int steps)
+        {
+            Synchronize(device);
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < steps; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                optimizer.zero_grad();
+                var loss = F.cross_entropy(model.Forward(x, width), y);
+                loss.backward();
+                optimizer.step();
+            }
+            Synchronize(device);
+            return batch * steps / watch.Elapsed.TotalSeconds;
+        }
+
+        public void Dispose()
+        {
+            x.Dispose();
+            y.Dispose();
+            optimizer.Dispose();
+            model.Dispose();
+            generator.Dispose();
+        }
     }
 }

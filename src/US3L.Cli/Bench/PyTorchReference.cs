@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 namespace US3L.Cli.Bench;
 
 /// <summary>
-/// Runs a benchmark's PyTorch side (a script in Bench/) with Debian's python, on the same libtorch;
+/// Runs a one-shot benchmark's PyTorch side (a script in Bench/) with Debian's python, on the same
+/// libtorch (the interleaved benchmarks keep a <see cref="PyTorchWorker"/> instead);
 /// <c>US3L_PYTHON</c> names another interpreter (a CUDA PyTorch, for GPU comparisons).
 /// </summary>
 internal static class PyTorchReference
@@ -12,13 +13,6 @@ internal static class PyTorchReference
     private const string DebianPython = "/usr/bin/python3";
 
     private static string Python => Environment.GetEnvironmentVariable("US3L_PYTHON") is { Length: > 0 } custom ? custom : DebianPython;
-
-    /// <summary>
-    /// The "img_s" of the last JSON line the script prints; null when Debian's python or its torch
-    /// is not installed. Any other failure is an error naming the script's last line of stderr.
-    /// </summary>
-    public static double? ImagesPerSecond(string scriptName, IEnumerable<string> arguments) =>
-        JsonLines(scriptName, arguments)?.Last()["img_s"]!.GetValue<double>();
 
     /// <summary>
     /// Every JSON line the script prints; null when Debian's python or its torch is not installed.

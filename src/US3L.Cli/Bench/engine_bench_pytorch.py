@@ -2,15 +2,15 @@
 
 A width-W network is made by narrowing the full-width weights to their first C(W) channels
 (the slimmable case), then forward + backward + SGD step on a batch of random 32x32 images.
-Prints one JSON object: {"width": W, "img_s": ...}.
+A long-running worker (bench_worker.py): each command {"width": W, "steps": K} runs K steps at
+width W on the same weights and answers {"img_s": ...}.
 """
 import argparse
-import json
-import os
-import time
 
 import torch
 import torch.nn.functional as F
+
+from bench_worker import pin_threads, serve, timed
 
 STAGES = [(64, 1), (128, 2), (256, 2), (512, 2)]
 
@@ -84,14 +84,11 @@ def forward(p, x, width):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--width", type=float, required=True)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    pin_threads(a.threads)
     device = torch.device(a.device)
     gen = torch.Generator().manual_seed(0)
     p = {k: v.detach().to(device).requires_grad_() for k, v in make_params(gen).items()}
@@ -99,25 +96,19 @@ def main():
     x = torch.randn(a.batch, 3, 32, 32, generator=gen).to(device)
     y = torch.randint(0, 10, (a.batch,), generator=gen).to(device)
 
-    def sync():
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
+    def handle(command):
+        width = float(command["width"])
 
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(forward(p, x, a.width), y)
-        loss.backward()
-        opt.step()
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(forward(p, x, width), y)
+            loss.backward()
+            opt.step()
+            return a.batch
 
-    for _ in range(a.warmup):
-        step()
-    sync()
-    t0 = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    sync()
-    dt = time.perf_counter() - t0
-    print(json.dumps({"width": a.width, "img_s": a.batch * a.steps / dt, "threads": torch.get_num_threads()}))
+        return {"img_s": timed(step, int(command["steps"]), device)}
+
+    serve(handle, device)
 
 
 if __name__ == "__main__":

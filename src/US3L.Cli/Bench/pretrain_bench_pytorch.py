@@ -4,18 +4,17 @@ Mirrors the kit's trainer step (science.md 3.4) for the mini US-ResNet: slimmabl
 full weights narrowed to their first C(w) channels; a projector whose first Linear reads F(w);
 predictor q and auxiliary head a; an EMA teacher at width 1.0 updated once per iteration; BYOL
 base loss at the max width, negative-cosine distillation through a at the other widths; one SGD
-step per width; the per-width gradient norm the kit logs. Input: a JSON file with the widths of
-every timed iteration (drawn by the kit's sampler), so both sides do identical work.
-Prints {"img_s": ...}.
+step per width; the per-width gradient norm the kit logs. A long-running worker (bench_worker.py):
+each command {"widths": [[w, ...], ...]} runs one iteration per list, at the widths the kit's sampler
+drew (so both sides do identical work), and answers {"img_s": ...}.
 """
 import argparse
 import copy
-import json
-import os
-import time
 
 import torch
 import torch.nn.functional as F
+
+from bench_worker import pin_threads, serve, timed
 
 
 def channels(full, w, divisor):
@@ -106,23 +105,21 @@ def neg_cos(p, z):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--widths-file", required=True)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--stage-widths", default="32,64,128,256")
     ap.add_argument("--divisor", type=int, default=8)
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--out", type=int, default=128)
     ap.add_argument("--pred-hidden", type=int, default=256)
+    ap.add_argument("--channels", type=int, default=1)
     ap.add_argument("--side", type=int, default=28)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    pin_threads(a.threads)
     torch.manual_seed(0)
-    iterations = json.load(open(a.widths_file))
     stages = [int(s) for s in a.stage_widths.split(",")]
-    backbone, heads = Mini(stages, 1, a.divisor), Heads(stages[-1], a.hidden, a.out, a.pred_hidden)
+    backbone, heads = Mini(stages, a.channels, a.divisor), Heads(stages[-1], a.hidden, a.out, a.pred_hidden)
     q, aux = predictor(a.out, a.pred_hidden), predictor(a.out, a.pred_hidden)
     device = torch.device(a.device)
     for m in (backbone, heads, q, aux):
@@ -132,12 +129,8 @@ def main():
         p.requires_grad_(False)
     online = list(backbone.parameters()) + list(heads.parameters()) + list(q.parameters()) + list(aux.parameters())
     opt = torch.optim.SGD(online, lr=0.05, momentum=0.9, weight_decay=5e-4)
-    x1 = torch.randn(a.batch, 1, a.side, a.side).to(device)
-    x2 = torch.randn(a.batch, 1, a.side, a.side).to(device)
-
-    def sync():
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
+    x1 = torch.randn(a.batch, a.channels, a.side, a.side).to(device)
+    x2 = torch.randn(a.batch, a.channels, a.side, a.side).to(device)
 
     def iteration(widths):
         targets = None
@@ -159,16 +152,16 @@ def main():
             torch.sqrt(sum((p.grad.detach() ** 2).sum() for p in online if p.grad is not None)).item()
             opt.step()
 
-    for widths in iterations[:a.warmup]:
-        iteration(widths)
-    timed = iterations[a.warmup:]
-    sync()
-    t0 = time.perf_counter()
-    for widths in timed:
-        iteration(widths)
-    sync()
-    dt = time.perf_counter() - t0
-    print(json.dumps({"img_s": a.batch * len(timed) / dt}))
+    def handle(command):
+        iterations = iter(command["widths"])
+
+        def one():
+            iteration(next(iterations))
+            return a.batch
+
+        return {"img_s": timed(one, len(command["widths"]), device)}
+
+    serve(handle, device)
 
 
 if __name__ == "__main__":

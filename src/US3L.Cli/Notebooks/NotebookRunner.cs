@@ -82,7 +82,8 @@ internal static class NotebookRunner
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not a notebook (invalid JSON: {e.Message}).");
+            var where = e.LineNumber is { } line ? $" at line {line + 1}" : "";
+            throw new InvalidDataException($"{path} is not a notebook (invalid JSON{where}).", e);
         }
     }
 

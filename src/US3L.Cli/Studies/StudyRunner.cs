@@ -40,8 +40,9 @@ internal sealed class StudyRunner(StudyDefinition study, string outputDir, int j
         }
         foreach (var (_, process, output) in active)
         {
-            // Cancelled: SIGINT is the child's Ctrl-C, which stops it at the next step with a checkpoint.
-            if (!process.HasExited) Process.Start("kill", ["-INT", process.Id.ToString()])?.WaitForExit();
+            // Cancelled: SIGTERM stops a run at the next step with a checkpoint (SIGINT may be ignored
+            // when the study itself was started in the background).
+            if (!process.HasExited) Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
             process.WaitForExit();
             output.Dispose();
             process.Dispose();

@@ -68,6 +68,20 @@ public static class RecipeLoader
     /// <summary>Resolves recipe text; <paramref name="path"/> names it in errors and gives the recipe its name.</summary>
     public static Recipe Parse(string yaml, string path, string? profile = null, IEnumerable<string>? overrides = null)
     {
+        var (config, description, profiles, sets) = ParseSections(yaml, path, profile, overrides, new PretrainConfig());
+        var name = System.IO.Path.GetFileNameWithoutExtension(path);
+        ConfigValidator.Validate(config, profile is null ? path : $"{path} (profile {profile})");
+        return new Recipe(name, profile, path, description, profiles, sets, config);
+    }
+
+    /// <summary>
+    /// The recipe format for any config record <typeparamref name="T"/>: <paramref name="defaults"/>,
+    /// then the base section, the profile and the overrides (not validated); with the description,
+    /// the profiles defined and the overrides applied.
+    /// </summary>
+    public static (T Config, string Description, IReadOnlyList<string> Profiles, IReadOnlyList<string> Overrides) ParseSections<T>(string yaml,
+        string path, string? profile, IEnumerable<string>? overrides, T defaults) where T : class
+    {
         var root = Root(yaml, path);
         var description = "";
         var profiles = new Dictionary<string, YamlMappingNode>(StringComparer.Ordinal);
@@ -89,7 +103,7 @@ public static class RecipeLoader
             }
         }
 
-        var config = ConfigOverrides.Apply(new PretrainConfig(), baseSection, path);
+        var config = ConfigOverrides.Apply(defaults, baseSection, path);
         if (profile is not null)
         {
             if (!profiles.TryGetValue(profile, out var section))
@@ -99,9 +113,7 @@ public static class RecipeLoader
         }
         var sets = overrides?.ToArray() ?? Array.Empty<string>();
         config = ConfigOverrides.Apply(config, sets);
-        var name = System.IO.Path.GetFileNameWithoutExtension(path);
-        ConfigValidator.Validate(config, profile is null ? path : $"{path} (profile {profile})");
-        return new Recipe(name, profile, path, description, profiles.Keys.ToArray(), sets, config);
+        return (config, description, profiles.Keys.ToArray(), sets);
     }
 
     /// <summary>The path a name or path refers to; an unknown name is an error listing the shipped recipes.</summary>

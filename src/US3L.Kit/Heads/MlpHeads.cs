@@ -15,7 +15,8 @@ public static class MlpHeads
     /// <summary>
     /// The projector: USLinear(F(w) → hidden, bias; input slimmed, science.md 1.3 "Last layer") → BN → ReLU →
     /// Linear(hidden → hidden, no bias) → BN → ReLU → Linear(hidden → out). Only the first layer
-    /// depends on the width. <paramref name="finalBatchNorm"/> appends SimSiam's BN without affine.
+    /// depends on the width. <paramref name="finalBatchNorm"/> appends SimSiam's BN without affine and
+    /// freezes the bias of the Linear before it.
     /// </summary>
     /// <param name="featureDim">F(1.0), the full pooled feature size of the backbone.</param>
     /// <param name="hidden">Hidden size (2048 in the paper, 256 on CPU, science.md 8.1).</param>
@@ -38,7 +39,13 @@ public static class MlpHeads
             new Linear(hidden, hidden, bias: false, generator), Norm(hidden), new ReLU(),
             new Linear(hidden, output, generator: generator),
         };
-        if (finalBatchNorm) layers.Add(new BatchNorm1d(output, affine: false, track_running_stats: false));
+        if (finalBatchNorm)
+        {
+            // The BN removes any constant shift, so the bias before it is frozen at its initial value, as
+            // the reference freezes it (utils/ssl_algorithms/simsiam.py L99): weight decay does not move it.
+            ((Linear)layers[^1]).bias!.requires_grad_(false);
+            layers.Add(new BatchNorm1d(output, affine: false, track_running_stats: false));
+        }
         return new Sequential(layers.ToArray());
     }
 

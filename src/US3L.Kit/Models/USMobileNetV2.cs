@@ -48,7 +48,7 @@ public sealed class USInvertedResidual : Module<Tensor, Tensor>, ICostCounted
 /// its input and is followed by an ordinary BatchNorm with running statistics, so F(w) = 1280.
 /// Head, when asked for: <c>classifier.1</c> as torchvision (dropout 0.2 first).
 /// </summary>
-public sealed class USMobileNetV2 : SlimmableNetwork
+public sealed class USMobileNetV2 : SlimmableNetwork, IStageFeatures
 {
     private static readonly (int T, int C, int N, int S)[] Setting =
         { (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1) };
@@ -111,6 +111,35 @@ public sealed class USMobileNetV2 : SlimmableNetwork
     }
 
     protected override void CountBackbone(CostCounter counter) => counter.Add(features);
+
+    /// <summary>
+    /// The feature levels a pyramid reads [D]: the outputs of features.3 (24 channels), features.6 (32),
+    /// features.13 (96) and the last layer features.18 (1280, not slimmed), the last block of each
+    /// resolution as torchvision's MobileNet FPN extractor picks them.
+    /// </summary>
+    private static readonly int[] StageEnds = { 3, 6, 13, 18 };
+
+    public IReadOnlyList<int> StageStrides => cifar ? new[] { 1, 2, 4, 8 } : new[] { 4, 8, 16, 32 };
+
+    public IReadOnlyList<int> StageChannels(double width) => new[]
+    {
+        WidthRule.Channels(24, width, 1, Options.Divisor), WidthRule.Channels(32, width, 1, Options.Divisor),
+        WidthRule.Channels(96, width, 1, Options.Divisor), LastChannels,
+    };
+
+    public Tensor[] ForwardStages(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        var outputs = new Tensor[StageEnds.Length];
+        var x = input;
+        for (int i = 0, s = 0; i < features.Count; i++)
+        {
+            x = features[i].forward(x);
+            if (s < StageEnds.Length && i == StageEnds[s]) outputs[s++] = x;
+        }
+        scope.MoveToOuter(outputs);
+        return outputs;
+    }
 
     public override string extra_repr() => $"arch={Arch}, width={Width}";
 }

@@ -19,7 +19,7 @@ public enum ResNetLayout
 /// <c>layer1.0.conv1</c>, <c>downsample.0</c>, <c>fc</c>). The stem slims only its output; every
 /// later layer slims both sides; <c>forward</c> returns the globally pooled features [B, F(w)].
 /// </summary>
-public sealed class USResNet : SlimmableNetwork
+public sealed class USResNet : SlimmableNetwork, IStageFeatures
 {
     private readonly USConv2d conv1;
     private readonly Module<Tensor, Tensor> bn1;
@@ -94,10 +94,35 @@ public sealed class USResNet : SlimmableNetwork
     public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var x = bn1.forward(conv1.forward(input)).relu_();
-        if (Layout == ResNetLayout.ImageNet) x = F.max_pool2d(x, 3, 2, 1);
+        var x = Stem(input);
         foreach (var stage in stages) x = stage.forward(x);
         return scope.MoveToOuter(Pool(x));
+    }
+
+    private Tensor Stem(Tensor input)
+    {
+        var x = bn1.forward(conv1.forward(input)).relu_();
+        return Layout == ResNetLayout.ImageNet ? F.max_pool2d(x, 3, 2, 1) : x;
+    }
+
+    /// <summary>Outputs of layer1..layer4: strides 4-32 (ImageNet layout) or 1-8 (CIFAR layout, no stem stride).</summary>
+    public IReadOnlyList<int> StageStrides => Layout == ResNetLayout.ImageNet ? new[] { 4, 8, 16, 32 } : new[] { 1, 2, 4, 8 };
+
+    public IReadOnlyList<int> StageChannels(double width)
+    {
+        var widths = Options.StageWidths ?? new[] { 64, 128, 256, 512 };
+        var expansion = bottleneck ? USBottleneck.Expansion : USBasicBlock.Expansion;
+        return widths.Select(c => WidthRule.Channels(c * expansion, width, 1, Options.Divisor)).ToArray();
+    }
+
+    public Tensor[] ForwardStages(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        var outputs = new Tensor[stages.Length];
+        var x = Stem(input);
+        for (var s = 0; s < stages.Length; s++) x = outputs[s] = stages[s].forward(x);
+        scope.MoveToOuter(outputs);
+        return outputs;
     }
 
     protected override void CountBackbone(CostCounter c)

@@ -56,7 +56,7 @@ public sealed record GroupRegularization(
     IReadOnlyList<string>? ExcludedNameParts = null)
 {
     /// <summary>
-    /// α_e: 0 … α linearly from E_warm to E/2, then α; 0 before E_warm, where the profile is not used at all
+    /// α_e: 0 … α linearly from E_warm to ⌊E/2⌋, then α; 0 before E_warm, where the profile is not used at all
     /// (see <see cref="Coefficients"/>). With E_warm ≥ E/2 (ImageNet: 50 of 100) there is no ramp:
     /// the coefficients jump from uniform λ to the full profile at E_warm.
     /// </summary>
@@ -64,8 +64,10 @@ public sealed record GroupRegularization(
     {
         Validate(epoch);
         if (epoch < WarmupEpochs) return 0;
-        var half = TotalEpochs / 2.0;
-        return epoch < half ? Alpha * (epoch - WarmupEpochs) / (half - WarmupEpochs) : Alpha;
+        // Integer division, as the reference's ramp_epochs = total_epochs // 2 (GroupReg.py L26): for an
+        // odd E the ramp ends at ⌊E/2⌋.
+        var half = TotalEpochs / 2;
+        return epoch < half ? Alpha * (epoch - WarmupEpochs) / (double)(half - WarmupEpochs) : Alpha;
     }
 
     /// <summary>c_0 … c_{K−1} for epoch <paramref name="epoch"/> (0-based).</summary>

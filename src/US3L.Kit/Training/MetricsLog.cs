@@ -42,7 +42,8 @@ internal sealed class MetricsLog : IDisposable
     {
         var kept = File.Exists(path) ? File.ReadLines(path).Take((int)lines).ToList() : new List<string>();
         if (kept.Count != lines)
-            throw new InvalidDataException($"{path} has {kept.Count} lines but the checkpoint expects {lines}; the run folder is inconsistent.");
+            throw new InvalidDataException(
+                $"{path} holds {kept.Count} of the {lines} lines its checkpoint counts; the run folder is inconsistent (was metrics.jsonl edited or replaced?).");
         File.WriteAllLines(path, kept);
         return new MetricsLog(path, lines);
     }

@@ -49,26 +49,45 @@ public sealed class Pretrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         var checkpoint = Checkpoint.PathIn(runDir);
-        if (File.Exists(checkpoint)) throw new InvalidOperationException($"{runDir} already holds a run; use Pretrainer.Resume, or pick a new folder.");
-        TrainingSetup.Validate(config);
-        Directory.CreateDirectory(Path.Combine(runDir, "checkpoints"));
-        File.WriteAllText(Path.Combine(runDir, "config.json"), ConfigJson.Write(config));
-        MetricsLog.Create(MetricsPath(runDir)).Dispose();
-        return new Pretrainer(runDir, new TrainingSetup(config), new TrainPosition(0, 0, 0, 0, 0, 0, 0, 0), null);
-    }
-
-    /// <summary>Continues the run in <paramref name="runDir"/> from its last checkpoint.</summary>
-    public static Pretrainer Resume(string runDir)
-    {
-        var checkpoint = Checkpoint.PathIn(runDir);
-        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"{runDir} has no checkpoint to resume from ({checkpoint}).", checkpoint);
-        var config = ConfigJson.Read(File.ReadAllText(Path.Combine(runDir, "config.json")));
+        if (File.Exists(checkpoint)) throw new InvalidOperationException($"{runDir} already holds a run; resume it (us3l pretrain --resume, Pretrainer.Resume) or pick a new folder.");
+        // Everything that can refuse the config (validation, the data files) runs before the folder is written,
+        // so a run that cannot start leaves no folder behind.
         var setup = new TrainingSetup(config);
         try
         {
-            var position = Checkpoint.Load(checkpoint, setup);
+            Directory.CreateDirectory(Path.Combine(runDir, "checkpoints"));
+            File.WriteAllText(Path.Combine(runDir, "config.json"), ConfigJson.Write(config));
+            MetricsLog.Create(MetricsPath(runDir)).Dispose();
+            return new Pretrainer(runDir, setup, new TrainPosition(0, 0, 0, 0, 0, 0, 0, 0), null);
+        }
+        catch
+        {
+            setup.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Continues the run in <paramref name="runDir"/> from its last checkpoint: the metrics log is cut
+    /// back to the lines that checkpoint had seen, and the iterations after it are done again, exactly.
+    /// A run stopped before its first checkpoint starts again from its first iteration with its own
+    /// config, which is exactly what it was doing. Half-written checkpoint files of a killed run are removed.
+    /// </summary>
+    public static Pretrainer Resume(string runDir)
+    {
+        var checkpoint = Checkpoint.PathIn(runDir);
+        var configPath = Path.Combine(runDir, "config.json");
+        if (!File.Exists(checkpoint) && !File.Exists(configPath))
+            throw new FileNotFoundException($"{runDir} is not a run folder: it has no checkpoint ({checkpoint}) and no config.json.", checkpoint);
+        var config = ConfigJson.ReadFile(configPath);
+        Checkpoint.RemoveUnfinished(runDir);
+        var setup = new TrainingSetup(config);
+        try
+        {
+            var saved = File.Exists(checkpoint);
+            var position = saved ? Checkpoint.Load(checkpoint, setup) : new TrainPosition(0, 0, 0, 0, 0, 0, 0, 0);
             MetricsLog.Reopen(MetricsPath(runDir), position.MetricsLines).Dispose();
-            return new Pretrainer(runDir, setup, position, checkpoint);
+            return new Pretrainer(runDir, setup, position, saved ? checkpoint : null);
         }
         catch
         {
@@ -83,7 +102,7 @@ public sealed class Pretrainer : IDisposable
     /// <summary>The online backbone of the run's last checkpoint, in eval mode, on the CPU.</summary>
     public static SlimmableNetwork LoadBackbone(string runDir)
     {
-        var config = ConfigJson.Read(File.ReadAllText(Path.Combine(runDir, "config.json")));
+        var config = ConfigJson.ReadFile(Path.Combine(runDir, "config.json"));
         var (tensors, _) = Torch.Serialization.Safetensors.Load(Checkpoint.PathIn(runDir));
         try
         {

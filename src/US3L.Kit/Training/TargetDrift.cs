@@ -78,6 +78,9 @@ internal sealed class TargetDrift : IDisposable
         return Distance(kept.Targets, Targets(kept.Views));
     }
 
+    /// <summary>The targets kept for the next iteration, if any (a checkpoint saves them, so a resumed run measures that iteration too).</summary>
+    public Kept? Pending => pending;
+
     /// <summary>Keeps <paramref name="targets"/>, just computed on <paramref name="views"/>, for the first sub-network step of the next iteration.</summary>
     public void Remember(ViewPair views, ViewPair targets)
     {

@@ -57,6 +57,16 @@ internal sealed class WidthLoop : IDisposable
     /// <summary>Forward passes of the teacher over a batch of two views.</summary>
     public long TeacherForwards { get; private set; }
 
+    /// <summary>The target drift meter, which keeps the last sub-network targets before a monitored iteration; null without distillation.</summary>
+    internal TargetDrift? Drift => drift;
+
+    /// <summary>Sets the counters to a checkpoint's, so a resumed run counts on from where it stopped.</summary>
+    internal void RestoreCounters(long optimizerSteps, long teacherForwards)
+    {
+        OptimizerSteps = optimizerSteps;
+        TeacherForwards = teacherForwards;
+    }
+
     /// <summary>Inspection hook, after each width's backward and before any step.</summary>
     public Action<WidthStepTrace>? Traced { get; set; }
 
@@ -72,7 +82,7 @@ internal sealed class WidthLoop : IDisposable
         network.train();
         using var iterationScope = torch.NewDisposeScope();
         ViewPair? targets = null;
-        if (config.Stepping == Stepping.Accumulate) optimizer.zero_grad();
+        if (config.Stepping == Stepping.Accumulate) ZeroGrad();
         List<Tensor?>? accumulated = null;
         // Target drift: the targets kept at the last sub-network step of the previous iteration, the
         // targets before the previous sub-network step of this one, and whether the next iteration
@@ -138,7 +148,7 @@ internal sealed class WidthLoop : IDisposable
                 loss = loss + penalty;
             }
 
-            if (config.Stepping == Stepping.PerWidth) optimizer.zero_grad();
+            if (config.Stepping == Stepping.PerWidth) ZeroGrad();
             else accumulated = SetAside();
             loss.backward();
             var norm = GradNorm();
@@ -190,6 +200,26 @@ internal sealed class WidthLoop : IDisposable
     {
         scope.MoveToOuter(pair.V1, pair.V2);
         return pair;
+    }
+
+    /// <summary>
+    /// Zeroes the gradients in place, as the reference's <c>optimizer.zero_grad()</c> does under the
+    /// PyTorch 1.10 it was written for (workers/ssl.py L269; set_to_none = false until PyTorch 2.0).
+    /// A parameter that once had a gradient keeps a zero one, so SGD still moves it by its momentum
+    /// buffer and weight decay in steps whose graph it is not part of: the max network's predictor
+    /// during the sub-network steps, the auxiliary head during the max-width step (science.md 3.5).
+    /// "Once had a gradient" is "has optimizer state", which a checkpoint keeps and gradients are not
+    /// part of, so a resumed run gives those parameters their zero gradient back.
+    /// </summary>
+    private void ZeroGrad()
+    {
+        optimizer.zero_grad(set_to_none: false);
+        foreach (var p in parameters)
+        {
+            if (optimizer.state_of(p) is null) continue;
+            using var g = p.grad;
+            if (g is null) p.grad = torch.zeros_like(p);
+        }
     }
 
     private void Step()

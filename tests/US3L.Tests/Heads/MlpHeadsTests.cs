@@ -26,6 +26,10 @@ public class MlpHeadsTests
         var bn = projector.modules().OfType<US3L.Torch.nn.BatchNorm1d>().Last();
         Assert.Null(bn.weight);
         Assert.Equal(9, projector.named_parameters().Count()); // 2 + 2 + 1 + 2 + 2: no affine in the final BN
+        // simsiam.py L99: the bias before that BN is frozen; every other parameter trains.
+        Assert.Equal(new[] { "6.bias" }, projector.named_parameters().Where(p => !p.parameter.requires_grad).Select(p => p.name));
+        using var plain = MlpHeads.Projector(128, 64, 32, divisor: 4);
+        Assert.All(plain.parameters(), p => Assert.True(p.requires_grad));
     }
 
     [Fact]

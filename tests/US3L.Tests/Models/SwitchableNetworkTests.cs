@@ -2,6 +2,7 @@ using US3L.Models;
 using US3L.Slimmable;
 using US3L.Tests.Slimmable;
 using US3L.Torch.Serialization;
+using US3L.Torch.nn;
 
 namespace US3L.Tests.Models;
 

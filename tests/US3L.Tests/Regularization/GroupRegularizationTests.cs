@@ -31,6 +31,16 @@ public class GroupRegularizationTests
         Assert.Equal(Lambda * (1 - 7 * alpha), settings.Coefficients(epoch)[7], 1e-18);
     }
 
+    [Theory]
+    [InlineData(3, 0.025)]
+    [InlineData(4, 0.05)]
+    public void An_odd_run_ramps_to_the_floor_of_half_its_length(int epoch, double alpha)
+    {
+        // GroupReg.py: ramp_epochs = total_epochs // 2, so E = 9 with E_warm = 2 reaches α at epoch 4, not 4.5.
+        var settings = new GroupRegularization(Lambda, 0.05, 8, WarmupEpochs: 2, TotalEpochs: 9);
+        Assert.Equal(alpha, settings.AlphaAt(epoch), 15);
+    }
+
     [Fact]
     public void At_epoch_zero_without_warm_up_every_group_gets_lambda()
     {

@@ -39,6 +39,10 @@ public class ResumeTests
             Assert.Equal(TinyRuns.Doubles(a[i], "widths"), TinyRuns.Doubles(b[i], "widths"));
             var (la, lb) = (TinyRuns.Doubles(a[i], "loss"), TinyRuns.Doubles(b[i], "loss"));
             for (var j = 0; j < la.Length; j++) Assert.Equal(la[j], lb[j], 1e-6);
+            // The counters go on from the checkpoint's, not from zero.
+            foreach (var counter in new[] { "optimizer_steps", "teacher_forwards", "passes" })
+                Assert.Equal(a[i].GetProperty(counter).GetInt64(), b[i].GetProperty(counter).GetInt64());
+            Assert.Equal(a[i].GetProperty("macs").GetDouble(), b[i].GetProperty("macs").GetDouble());
         }
     }
 
