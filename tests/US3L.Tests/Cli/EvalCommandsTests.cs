@@ -126,13 +126,13 @@ public class EvalCommandsTests
     [Fact]
     public void LinearProbePrintsItsSettings()
     {
-        var rows = JsonLines(CliRunner.Run(Args("linear", "--random-init", "--widths", "0.25", "--epochs", "2", "--json")));
+        var rows = JsonLines(CliRunner.Run(Args("linear", "--random-init", "--widths", "0.25", "--epochs", "20", "--probe-batch-size", "64", "--json")));
         var row = Assert.Single(rows);
-        Assert.Equal(("linear", 2, 0.25), (row.GetProperty("method").GetString(), row.GetProperty("probe_epochs").GetInt32(), row.GetProperty("width").GetDouble()));
-        // The probe fits its 256 standardised training features well above chance (0.1).
+        Assert.Equal(("linear", 20, 0.25), (row.GetProperty("method").GetString(), row.GetProperty("probe_epochs").GetInt32(), row.GetProperty("width").GetDouble()));
+        // 80 steps fit the probe's 256 standardised training features well above chance (0.1).
         var train = row.GetProperty("train_top1").GetDouble();
         Assert.Equal(Math.Round(train * 256), train * 256, 9);
-        Assert.True(train > 0.3, $"probe training top-1 {train} is near chance");
+        Assert.True(train > 0.5, $"probe training top-1 {train} is near chance");
         Assert.Equal("quick", row.GetProperty("protocol").GetString());
     }
 

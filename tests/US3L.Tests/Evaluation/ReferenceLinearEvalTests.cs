@@ -21,7 +21,8 @@ public class ReferenceLinearEvalTests
         var r = ReferenceLinearEval.Run(model, 0.5, train, test, options);
         Assert.True(r.TestTop1 >= 0.9, $"test top-1 {r.TestTop1} on a separable task (chance 0.33)");
         Assert.Equal(64, r.FeatureDim);
-        Assert.Equal(96 / 32, r.CalibrationBatches);
+        // One pass over 96 images in calibration batches of 64: a full batch and the remaining 32.
+        Assert.Equal((64, 2), (options.CalibrationBatchSize, r.CalibrationBatches));
         Assert.Equal(6, r.EpochLoss.Count);
         Assert.Equal(new[] { (5, r.TestTop1) }, r.Validations);
         Assert.Equal(0.5, model.Width);
