@@ -72,12 +72,12 @@ public class StudyTests
             var small = outcome.Widths.Single(w => w.Width == 0.25);
             Assert.Equal(0.12, small.Knn);
             Assert.Equal(0.8, small.BackboneLevel!.Value, 12); // (0.9 + 0.6 + 0.9) / 3: the first meter is too old
-            // kNN 0.12 is within 5 points of chance (0.10): collapsed, although the level (0.8) is not above the alarm.
-            Assert.True(outcome.Collapsed);
-            // With kNN well above chance the 1.0x backbone level (0.9 > 0.8) still counts; below the alarm nothing does.
+            // kNN 0.12 is within 5 points of chance (0.10): a complete collapse.
+            Assert.Equal(CollapseKind.Complete, outcome.Collapse);
+            // With kNN well above chance the 1.0x backbone level (0.9 > 0.8) is a dimensional collapse; below the alarm nothing is.
             var healthyKnn = outcome with { Widths = outcome.Widths.Select(w => w with { Knn = 0.5 }).ToArray() };
-            Assert.True(healthyKnn.Collapsed);
-            Assert.False((healthyKnn with { Widths = healthyKnn.Widths.Select(w => w with { BackboneLevel = 0.8 }).ToArray() }).Collapsed);
+            Assert.Equal(CollapseKind.Dimensional, healthyKnn.Collapse);
+            Assert.Equal(CollapseKind.None, (healthyKnn with { Widths = healthyKnn.Widths.Select(w => w with { BackboneLevel = 0.8 }).ToArray() }).Collapse);
         }
         finally
         {

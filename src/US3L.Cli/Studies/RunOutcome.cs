@@ -12,21 +12,37 @@ namespace US3L.Cli.Studies;
 /// <param name="BackboneRank">Effective rank of the same features, same iterations.</param>
 internal sealed record WidthOutcome(double Width, double? Knn, double? BackboneLevel, double? BackboneRank);
 
+/// <summary>How a run collapsed (science.md 8.3).</summary>
+internal enum CollapseKind
+{
+    /// <summary>Neither rule below fired.</summary>
+    None,
+
+    /// <summary>The backbone collapse level exceeds 0.8 at some width, the alarm of science.md 2.2,
+    /// while kNN stays above chance: the features span few directions.</summary>
+    Dimensional,
+
+    /// <summary>kNN top-1 within 5 points of chance at some width: the features carry nothing.</summary>
+    Complete,
+}
+
 /// <summary>
-/// The outcome of one study run, read from its metrics.jsonl. The collapse rule (science.md 8.3):
-/// a run collapsed when, at any evaluated width, its kNN top-1 is within 5 points of chance or its
-/// backbone collapse level exceeds 0.8 (the alarm of science.md 2.2).
+/// The outcome of one study run, read from its metrics.jsonl, with its collapse verdict
+/// (<see cref="CollapseKind"/>, science.md 8.3).
 /// </summary>
 internal sealed record RunOutcome(string Name, bool Finished, long Iterations, double? FirstLossMax, double? LastLossMax, double? LastLossMin,
     IReadOnlyList<WidthOutcome> Widths, double Chance, double Seconds)
 {
-    /// <summary>kNN within this many points of chance counts as collapsed.</summary>
+    /// <summary>kNN within this many points of chance counts as a complete collapse.</summary>
     public const double ChanceMargin = 0.05;
 
-    /// <summary>A backbone collapse level above this counts as collapsed (science.md 2.2's alarm).</summary>
+    /// <summary>A backbone collapse level above this counts as a dimensional collapse (science.md 2.2's alarm).</summary>
     public const double LevelAlarm = 0.8;
 
-    public bool Collapsed => Widths.Any(w => w.Knn <= Chance + ChanceMargin || w.BackboneLevel > LevelAlarm);
+    public CollapseKind Collapse =>
+        Widths.Any(w => w.Knn <= Chance + ChanceMargin) ? CollapseKind.Complete
+        : Widths.Any(w => w.BackboneLevel > LevelAlarm) ? CollapseKind.Dimensional
+        : CollapseKind.None;
 
     /// <summary>Reads the run in <paramref name="dir"/>; a missing or empty log gives an outcome with no iterations.</summary>
     public static RunOutcome Read(string name, string dir, PretrainConfig config)
@@ -91,14 +107,14 @@ internal sealed record RunOutcome(string Name, bool Finished, long Iterations, d
     };
 
     /// <summary>The header of <see cref="Row"/>'s table.</summary>
-    public const string Header = "| run | iterations | last loss max / min width | per width: kNN / backbone level / effective rank | collapsed |\n|---|---|---|---|---|";
+    public const string Header = "| run | iterations | last loss max / min width | per width: kNN / backbone level / effective rank | collapse |\n|---|---|---|---|---|";
 
     /// <summary>One line of the outcome table.</summary>
     public string Row()
     {
         string F(double? v, string format) => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
         var perWidth = string.Join("; ", Widths.Select(w => $"{F(w.Width, "0.##")}x {F(w.Knn, "F3")} / {F(w.BackboneLevel, "F2")} / {F(w.BackboneRank, "F1")}"));
-        return $"| {Name} | {Iterations}{(Finished ? "" : " (unfinished)")} | {F(LastLossMax, "F3")} / {F(LastLossMin, "F3")} | {perWidth} | {(Collapsed ? "**yes**" : "no")} |";
+        return $"| {Name} | {Iterations}{(Finished ? "" : " (unfinished)")} | {F(LastLossMax, "F3")} / {F(LastLossMin, "F3")} | {perWidth} | {Collapse switch { CollapseKind.Complete => "**complete**", CollapseKind.Dimensional => "dimensional", _ => "no" }} |";
     }
 
     private static bool Same(double a, double b) => Math.Abs(a - b) < 1e-9;
