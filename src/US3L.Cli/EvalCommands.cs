@@ -18,13 +18,13 @@ namespace US3L.Cli;
 /// </summary>
 internal static class EvalCommands
 {
-    public static IEnumerable<Command> Create() => new[] { Calibrate(), KnnCommand(), LinearCommand(), Export() };
+    public static IEnumerable<Command> Create() => new[] { Calibrate(), KnnCommand(), LinearCommand.Create(), SemisupCommand.Create(), Export() };
 
     /// <summary>Options every evaluation command shares.</summary>
-    private sealed class Common
+    internal sealed class Common
     {
         public readonly WeightOptions Weights = new();
-        public readonly DataOptions Data = new();
+        public readonly DataOptions Data;
         public readonly Option<int> CalibrateBatches = new("--calibrate-batches")
         {
             Description = "Training batches per width for BN recalibration, cumulative average (science.md 6.3)", DefaultValueFactory = _ => 20,
@@ -34,8 +34,9 @@ internal static class EvalCommands
             Description = "Use the checkpoint's BN running statistics as they are (a checkpoint written by us3l calibrate)",
         };
 
-        public Common(Command command, bool calibrationSwitch = true)
+        public Common(Command command, bool calibrationSwitch = true, DataOptions? data = null)
         {
+            Data = data ?? new DataOptions();
             Weights.AddTo(command);
             Data.AddTo(command);
             command.Options.Add(CalibrateBatches);
@@ -43,7 +44,7 @@ internal static class EvalCommands
         }
     }
 
-    private static Option<string> WidthsOption(string defaults) =>
+    internal static Option<string> WidthsOption(string defaults) =>
         new("--widths") { Description = "Comma-separated widths", DefaultValueFactory = _ => defaults };
 
     private static Command Calibrate()
@@ -109,38 +110,6 @@ internal static class EvalCommands
         return command;
     }
 
-    private static Command LinearCommand()
-    {
-        var command = new Command("linear", "Linear probe per width on frozen features, after BN recalibration (science.md 6.4, 8.1)");
-        var common = new Common(command);
-        var widths = WidthsOption("1.0,0.75,0.5,0.25");
-        var epochs = new Option<int>("--epochs") { Description = "Probe epochs (science.md 8.1: 20-30)", DefaultValueFactory = _ => 20 };
-        var lr = new Option<double>("--lr") { Description = "Probe learning rate (cosine schedule, standardised features)", DefaultValueFactory = _ => 0.1 };
-        var probeBatch = new Option<int>("--probe-batch-size") { Description = "Probe mini-batch size", DefaultValueFactory = _ => 256 };
-        var json = new Option<bool>("--json") { Description = "One JSON object per result (with its protocol) instead of a table" };
-        var results = new Option<string?>("--results") { Description = "Also append the JSON lines to this file" };
-        foreach (var o in new Option[] { widths, epochs, lr, probeBatch, json, results }) command.Options.Add(o);
-        command.SetAction(parse =>
-        {
-            var probe = new LinearProbeOptions(Epochs: DataOptions.Positive(parse.GetValue(epochs), "--epochs"),
-                BatchSize: DataOptions.Positive(parse.GetValue(probeBatch), "--probe-batch-size"), LearningRate: parse.GetValue(lr),
-                Seed: parse.GetValue(common.Weights.Seed));
-            if (!(probe.LearningRate > 0)) throw new ArgumentException($"--lr must be positive, got {probe.LearningRate}.");
-            using var session = Session.Open(parse, common, parse.GetValue(widths)!);
-            var points = session.Sweep("linear", new WidthSweepOptions(session.Protocol) { Knn = new[] { new KnnOptions(Math.Min(20, session.Train.Count)) }, Linear = probe });
-            var rows = points.Select(p => p.Linear!).ToList();
-            Report(session, rows, parse.GetValue(json), parse.GetValue(results), () =>
-            {
-                Console.WriteLine($"linear probe ({probe.Epochs} epochs, lr {probe.LearningRate.ToString(CultureInfo.InvariantCulture)}, cosine, standardised) {session.Header}");
-                Console.WriteLine($"{"width",6}  {"F(w)",5}  {"MACs",8}  {"test",7}  {"train",7}");
-                foreach (var p in points)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{p.Width,6:0.00#}  {p.FeatureDim,5}  {Macs(p.Macs),8}  {p.Linear!.Top1,7:0.0000}  {p.Linear.TrainTop1,7:0.0000}"));
-            });
-        });
-        return command;
-    }
-
     private static Command Export()
     {
         var command = new Command("export",
@@ -169,7 +138,7 @@ internal static class EvalCommands
         return command;
     }
 
-    private static void Report(Session session, IReadOnlyList<EvalResult> rows, bool json, string? resultsPath, Action table)
+    internal static void Report(Session session, IReadOnlyList<EvalResult> rows, bool json, string? resultsPath, Action table)
     {
         var lines = rows.Select(r => session.Json(r)).ToList();
         if (json) foreach (var line in lines) Console.WriteLine(line);
@@ -191,12 +160,12 @@ internal static class EvalCommands
         return ks.Count > 0 ? ks.ToArray() : throw new ArgumentException("--k: give at least one k, e.g. 20.");
     }
 
-    private static string Macs(long? macs) => macs is { } m
+    internal static string Macs(long? macs) => macs is { } m
         ? (m >= 1_000_000_000 ? (m / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + "G" : (m / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + "M")
         : "-";
 
     /// <summary>A loaded backbone with its data, calibration settings and protocol, for one command.</summary>
-    private sealed class Session : IDisposable
+    internal sealed class Session : IDisposable
     {
         private readonly BackboneEvaluation evaluation;
         private readonly IReadOnlyDictionary<string, string> checkpointMeta;
@@ -254,6 +223,8 @@ internal static class EvalCommands
                 foreach (var w in widths)
                     if (!model.TrainedRange.Contains(w))
                         throw new ArgumentException($"--widths: {DataOptions.Invariant(w)} is outside {model.Arch}'s trained range {model.TrainedRange}.");
+                    else if (!model.Supports(w))
+                        throw new ArgumentException($"--widths: {Refusal(model, w)}");
                 if (!calibrate && !WeightOptions.HasRunningStats(model))
                     throw new ArgumentException("--no-calibrate needs BN running statistics in the checkpoint (write one with us3l calibrate), or drop --no-calibrate.");
                 return new Session(model, train, test, widths, batch, calibrate, calibrationBatches, meta,
@@ -263,6 +234,19 @@ internal static class EvalCommands
             {
                 model.Dispose();
                 throw;
+            }
+        }
+
+        private static string Refusal(SlimmableNetwork model, double width)
+        {
+            try
+            {
+                model.CheckWidth(width);
+                return $"{width} is refused by {model.Arch}.";
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                return e.Message;
             }
         }
 

@@ -6,6 +6,7 @@ using US3L.Models;
 using US3L.Torch;
 using US3L.Torch.nn;
 using US3L.Torch.Serialization;
+using US3L.Training;
 
 namespace US3L.Cli;
 
@@ -29,6 +30,11 @@ internal sealed class WeightOptions
     public readonly Option<long> Seed = new("--seed") { Description = "Seed of --random-init (and recorded with the results)", DefaultValueFactory = _ => 0 };
     public readonly Option<string> Arch = new("--arch") { Description = "Architecture: " + string.Join(", ", ModelRegistry.Names), Required = true };
     public readonly Option<int> Divisor = new("--divisor") { Description = "Channel rounding divisor (8; 4 for the fast mini model)", DefaultValueFactory = _ => 8 };
+    public readonly Option<string?> WidthsList = new("--widths-list")
+    {
+        Description = "S-Net / DSPNet: the fixed widths the network runs at, e.g. 0.25,0.5,0.75,1.0 (science.md 6.9); default: read from a pretraining checkpoint's config",
+    };
+    public readonly Option<bool> SwitchableBn = new("--switchable-bn") { Description = "S-Net / DSPNet: a private BN per width of --widths-list (science.md 6.9)" };
 
     public void AddTo(Command command)
     {
@@ -37,6 +43,8 @@ internal sealed class WeightOptions
         command.Options.Add(Seed);
         command.Options.Add(Arch);
         command.Options.Add(Divisor);
+        command.Options.Add(WidthsList);
+        command.Options.Add(SwitchableBn);
     }
 
     /// <summary>"random init (seed 0)" or the checkpoint path: how results name their weights.</summary>
@@ -59,7 +67,12 @@ internal sealed class WeightOptions
             throw new ArgumentException($"--arch: unknown architecture '{arch}'; expected one of {string.Join(", ", ModelRegistry.Names)}.");
         if (checkpoint is not null && !File.Exists(checkpoint))
             throw new ArgumentException($"--checkpoint: file not found: {checkpoint}");
-        var options = new ModelOptions { InChannels = inChannels, Divisor = parse.GetValue(Divisor), Seed = random ? parse.GetValue(Seed) : null };
+        var (widthsList, switchable) = FixedWidths(parse, checkpoint);
+        var options = new ModelOptions
+        {
+            InChannels = inChannels, Divisor = parse.GetValue(Divisor), Seed = random ? parse.GetValue(Seed) : null,
+            WidthsList = widthsList, SwitchableBn = switchable,
+        };
         var model = ModelRegistry.Create(arch, options);
         try
         {
@@ -74,8 +87,42 @@ internal sealed class WeightOptions
     }
 
     /// <summary>
+    /// The S-Net options: --widths-list and --switchable-bn as given, or, when neither is, those of
+    /// the pretraining config a run's checkpoint carries in its metadata.
+    /// </summary>
+    private (IReadOnlyList<double>? Widths, bool Switchable) FixedWidths(ParseResult parse, string? checkpoint)
+    {
+        var text = parse.GetValue(WidthsList);
+        var switchable = parse.GetValue(SwitchableBn);
+        if (text is not null)
+            try
+            {
+                return (BenchCommands.ParseWidths(text), switchable);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException("--widths-list" + e.Message["--widths".Length..]);
+            }
+        if (switchable) throw new ArgumentException("--switchable-bn keeps a private BN per width of a fixed list: give the list with --widths-list.");
+        if (checkpoint is null) return (null, false);
+        Dictionary<string, string> metadata;
+        try
+        {
+            metadata = Safetensors.ReadHeader(checkpoint).metadata;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+        {
+            return (null, false);
+        }
+        if (!metadata.TryGetValue("config", out var json)) return (null, false);
+        var config = ConfigJson.Read(json);
+        return config.SwitchableBn ? (config.FixedWidths, true) : (null, false);
+    }
+
+    /// <summary>
     /// Loads a backbone checkpoint into <paramref name="model"/> and returns its metadata; every
-    /// problem is one line naming the file.
+    /// problem is one line naming the file. A pretraining checkpoint (keys under <c>model.backbone.</c>)
+    /// gives its online backbone.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Load(SlimmableNetwork model, string path)
     {
@@ -108,13 +155,14 @@ internal sealed class WeightOptions
             catch (ArgumentException)
             {
                 var problems = StateDictFit.Problems(model, state, IsRunningStat);
-                throw new ArgumentException($"{path}: does not fit {model.Arch} ({problems}). Is --arch (or --divisor) right?");
+                throw new ArgumentException($"{path}: does not fit {model.Arch} ({problems}). Is --arch (or --divisor, --widths-list) right?");
             }
             var missing = result.missing_keys.Where(k => !IsRunningStat(k)).ToList();
             if (result.unexpected_keys.Count > 0 || missing.Count > 0)
                 throw new ArgumentException(
                     $"{path}: does not fit {model.Arch}: {Keys("unknown", result.unexpected_keys)}{(result.unexpected_keys.Count > 0 && missing.Count > 0 ? "; " : "")}" +
-                    $"{Keys("missing", missing)}. Expected the backbone's state_dict (optionally under 'backbone.' or 'model.backbone.'); is --arch right?");
+                    $"{Keys("missing", missing)}. Expected the backbone's state_dict (optionally under 'backbone.' or 'model.backbone.'); is --arch right?" +
+                    (result.unexpected_keys.Any(k => k.Contains(".bn.0.", StringComparison.Ordinal)) ? " Its BNs are switchable (bn.0, bn.1, ...): add --widths-list and --switchable-bn." : ""));
             return metadata;
         }
         finally
@@ -145,9 +193,14 @@ internal sealed class DataOptions
 
     public readonly Option<string> Dataset = new("--dataset") { Description = "Data set: " + string.Join(", ", Datasets), DefaultValueFactory = _ => "fashion-mnist" };
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Data folder (default: the data set's usual location)" };
-    public readonly Option<int> TrainSubset = new("--train-subset") { Description = "First N training images: kNN bank, probe training set, BN calibration (0 = all)", DefaultValueFactory = _ => 10_000 };
+    public readonly Option<int> TrainSubset;
     public readonly Option<int> TestSubset = new("--test-subset") { Description = "First N test images: the queries (0 = all)", DefaultValueFactory = _ => 2_000 };
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 256 };
+
+    /// <param name="trainSubsetDefault">Default of --train-subset (0 = all).</param>
+    /// <param name="trainSubsetUse">What the training images are for, in --train-subset's help.</param>
+    public DataOptions(int trainSubsetDefault = 10_000, string trainSubsetUse = "kNN bank, probe training set, BN calibration") =>
+        TrainSubset = new("--train-subset") { Description = $"First N training images: {trainSubsetUse} (0 = all)", DefaultValueFactory = _ => trainSubsetDefault };
 
     public void AddTo(Command command)
     {

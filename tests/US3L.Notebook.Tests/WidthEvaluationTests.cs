@@ -22,7 +22,9 @@ public sealed class WidthEvaluationTests : IDisposable
         Assert.False(first.FromCache);
         Assert.True(steps > 0);
         Assert.Equal(new[] { 1.0, 0.25 }, first.Points.Select(p => p.Width));
-        Assert.All(first.Points, p => Assert.InRange(p.KnnTop1, 0, 1));
+        // A top-1 is a count of the 128 queries, and features of a briefly trained network classify Fashion-MNIST far above chance (0.1).
+        Assert.All(first.Points, p => Assert.Equal(Math.Round(p.KnnTop1 * 128), p.KnnTop1 * 128, 9));
+        Assert.All(first.Points, p => Assert.True(p.KnnTop1 > 0.25, $"kNN top-1 {p.KnnTop1} at width {p.Width} is near chance"));
         Assert.True(first.At(1.0).Macs > first.At(0.25).Macs);
         Assert.Null(first.At(1.0).LinearTop1);
         Assert.Contains("BN recalibrated per width on 2 batches of 64", first.Protocol);

@@ -32,6 +32,9 @@ public static class AugmentationRecipes
         ("linear-eval-cifar-test", new("linear-eval test: bicubic resize to 36/32 of the size + center crop, CIFAR normalization (6.4)", 3, 32, size => Single(Test(size, size * 36 / 32, Interpolation.Bicubic, Normalize.CifarMean, Normalize.CifarStd)))),
         ("linear-eval-imagenet", new("linear-eval train: crop scale (0.08, 1) + flip, ImageNet normalization (6.4)", 3, 224, size => Single(LinearTrain(size, (0.08, 1.0), Interpolation.Bilinear, Normalize.ImageNetMean, Normalize.ImageNetStd)))),
         ("linear-eval-imagenet-test", new("linear-eval test: resize to 256/224 of the size + center crop, ImageNet normalization (6.4)", 3, 224, size => Single(Test(size, size * 256 / 224, Interpolation.Bilinear, Normalize.ImageNetMean, Normalize.ImageNetStd)))),
+        ("linear-eval-fashion-mnist", new("linear-eval train for 28x28 grayscale: the CIFAR recipe, bicubic crop scale (0.8, 1) + flip, Fashion-MNIST normalization (6.7)", 1, 28, size => Single(LinearTrain(size, (0.8, 1.0), Interpolation.Bicubic, Normalize.FashionMnistMean, Normalize.FashionMnistStd)))),
+        ("linear-eval-fashion-mnist-test", new("linear-eval test for 28x28 grayscale: bicubic resize to int(8/7 of the size) + center crop, Fashion-MNIST normalization (6.7)", 1, 28, size => Single(Test(size, (int)(size * 8.0 / 7.0), Interpolation.Bicubic, Normalize.FashionMnistMean, Normalize.FashionMnistStd)))),
+        ("calibrate-imagenet", new("BN calibration views: crop scale (0.08, 1), jitter p 0.8, grayscale p 0.2, blur p 0.5, flip, ImageNet normalization (calibrate.py, 6.3)", 3, 224, size => Single(MocoV2(size, blur: true, Normalize.ImageNetMean, Normalize.ImageNetStd, minScale: 0.08)))),
         ("fashion-mnist-test", new("no augmentation for 28x28 grayscale (kNN, probe, test): resize + center crop when the size differs, normalization (8.1)", 1, 28, size => Single(Test(size, size, Interpolation.Bilinear, Normalize.FashionMnistMean, Normalize.FashionMnistStd)))),
     };
 
@@ -57,11 +60,11 @@ public static class AugmentationRecipes
     /// 6.1: RandomResizedCrop scale (0.2, 1), ColorJitter(0.4, 0.4, 0.4, 0.1) p 0.8, grayscale p 0.2,
     /// blur σ in [0.1, 2] p 0.5 (ImageNet only), flip, normalize: MoCo-v2's order.
     /// </summary>
-    private static Augmentation MocoV2(int size, bool blur, double[] mean, double[] std)
+    private static Augmentation MocoV2(int size, bool blur, double[] mean, double[] std, double minScale = 0.2)
     {
         var steps = new List<Augmentation>
         {
-            new RandomResizedCrop(size, scale: (0.2, 1.0)),
+            new RandomResizedCrop(size, scale: (minScale, 1.0)),
             new ColorJitter(0.4, 0.4, 0.4, 0.1, p: 0.8),
             new RandomGrayscale(p: 0.2),
         };

@@ -44,6 +44,15 @@ public static class ConfigValidator
         if (c.Sampler == SamplerKind.Fixed)
             foreach (var w in c.FixedWidths)
                 Require(w >= c.WidthMin && w <= c.WidthMax, $"fixed_widths: {w} is outside [width_min, width_max] = [{c.WidthMin}, {c.WidthMax}].");
+        if (c.SwitchableBn)
+        {
+            Require(c.Sampler == SamplerKind.Fixed, $"switchable_bn keeps a private BN per width of fixed_widths, so it needs sampler fixed, got {SnakeCase.Of(c.Sampler.ToString())}.");
+            Require(!c.Arch.StartsWith("us_vit", StringComparison.Ordinal), $"switchable_bn: arch '{c.Arch}' has no BatchNorm to make switchable.");
+            Require(c.FixedWidths.Any(w => Math.Abs(w - c.WidthMax) < 1e-9), $"switchable_bn: fixed_widths must include width_max = {c.WidthMax}, the EMA teacher's width.");
+            Require(c.FixedWidths.Distinct().Count() == c.FixedWidths.Length, $"switchable_bn: fixed_widths [{string.Join(", ", c.FixedWidths)}] lists a width twice.");
+            foreach (var w in c.EvalWidths)
+                Require(c.FixedWidths.Contains(w), $"eval_widths: {w} is not one of fixed_widths [{string.Join(", ", c.FixedWidths)}]; an S-Net (switchable_bn) runs at those widths only.");
+        }
         Require(c.EvalWidths.Length >= 1, "eval_widths must list at least one width.");
         foreach (var w in c.EvalWidths)
             Require(w >= c.WidthMin && w <= c.WidthMax, $"eval_widths: {w} is outside [width_min, width_max] = [{c.WidthMin}, {c.WidthMax}].");

@@ -22,7 +22,7 @@ public sealed record EvalProtocol(string Dataset, bool BnCalibrated, long Seed, 
 /// </summary>
 public sealed record EvalResult
 {
-    /// <summary>"knn" or "linear".</summary>
+    /// <summary>"knn", "linear" or "semisup" (semi-supervised fine-tuning, science.md 6.8).</summary>
     public required string Method { get; init; }
     public required string Dataset { get; init; }
     /// <summary>Width multiplier of the evaluated sub-network; null when the model is not slimmable.</summary>
@@ -55,6 +55,20 @@ public sealed record EvalResult
     public long? Macs { get; init; }
     /// <summary>Wall-clock seconds of the evaluation itself (for reports; never asserted on).</summary>
     public double? Seconds { get; init; }
+    /// <summary>Linear evaluation: "quick" (the CPU probe of science.md 8.1) or "reference" (the official code's, 6.7); "reference" for semisup too.</summary>
+    public string? Protocol { get; init; }
+    /// <summary>Length of a reference or semi-supervised protocol: smoke, short or full (6.7, 6.8).</summary>
+    public string? EvalProfile { get; init; }
+    /// <summary>"sgd" or "lars".</summary>
+    public string? Optimizer { get; init; }
+    /// <summary>The augmentation recipe of the training steps; null when nothing is augmented.</summary>
+    public string? Augmentation { get; init; }
+    /// <summary>Batches the protocol's own BN calibration forwarded at this width.</summary>
+    public int? BnCalibrationBatches { get; init; }
+    /// <summary>Semisup: share of the training images whose labels were used.</summary>
+    public double? LabelFraction { get; init; }
+    /// <summary>Semisup: the classifier's rate (<see cref="ProbeLr"/> holds the backbone's).</summary>
+    public double? HeadLr { get; init; }
 
     public static EvalResult FromKnn(KnnResult r, EvalProtocol protocol, double? width = null, long? macs = null, double? seconds = null)
     {
@@ -80,7 +94,41 @@ public sealed record EvalResult
             FeatureDim = r.Dim, TrainCount = trainCount, TestCount = testCount,
             ProbeEpochs = o.Epochs, ProbeBatchSize = o.BatchSize, ProbeLr = o.LearningRate, ProbeMomentum = o.Momentum,
             ProbeNesterov = o.Nesterov, ProbeWeightDecay = o.WeightDecay, ProbeSchedule = o.Schedule.ToString().ToLowerInvariant(),
-            ProbeStandardize = o.Standardize, ProbeSeed = o.Seed, Macs = macs, Seconds = seconds,
+            ProbeStandardize = o.Standardize, ProbeSeed = o.Seed, Macs = macs, Seconds = seconds, Protocol = "quick", Optimizer = "sgd",
+        };
+    }
+
+    /// <summary>A row of the reference linear protocol (science.md 6.7).</summary>
+    public static EvalResult FromReferenceLinear(ReferenceLinearResult r, EvalProtocol protocol, long? macs = null, double? seconds = null)
+    {
+        protocol.Validate();
+        var o = r.Options;
+        return new EvalResult
+        {
+            Method = "linear", Dataset = protocol.Dataset, Width = r.Width, Top1 = r.TestTop1, TrainTop1 = r.TrainTop1,
+            BnCalibrated = r.CalibrationBatches > 0 || protocol.BnCalibrated, Seed = protocol.Seed, Profile = protocol.Profile,
+            FeatureDim = r.FeatureDim, TrainCount = r.TrainCount, TestCount = r.TestCount,
+            ProbeEpochs = o.Epochs, ProbeBatchSize = o.BatchSize, ProbeLr = o.LearningRate, ProbeMomentum = o.Momentum, ProbeNesterov = false,
+            ProbeWeightDecay = o.WeightDecay, ProbeSchedule = o.Schedule.ToString().ToLowerInvariant(), ProbeStandardize = false, ProbeSeed = o.Seed,
+            Macs = macs, Seconds = seconds, Protocol = "reference", EvalProfile = o.Profile, Optimizer = o.Optimizer.ToString().ToLowerInvariant(),
+            Augmentation = o.TrainAugmentation, BnCalibrationBatches = r.CalibrationBatches,
+        };
+    }
+
+    /// <summary>A row of semi-supervised fine-tuning (science.md 6.8).</summary>
+    public static EvalResult FromSemiSupervised(SemiSupervisedResult r, EvalProtocol protocol, long? macs = null, double? seconds = null)
+    {
+        protocol.Validate();
+        var o = r.Options;
+        return new EvalResult
+        {
+            Method = "semisup", Dataset = protocol.Dataset, Width = r.Width, Top1 = r.TestTop1, TrainTop1 = r.TrainTop1,
+            BnCalibrated = true, Seed = protocol.Seed, Profile = protocol.Profile,
+            FeatureDim = r.FeatureDim, TrainCount = r.LabelCount, TestCount = r.TestCount,
+            ProbeEpochs = o.Epochs, ProbeBatchSize = o.BatchSize, ProbeLr = o.BackboneLr, ProbeMomentum = o.Momentum, ProbeNesterov = false,
+            ProbeWeightDecay = o.WeightDecay, ProbeSchedule = "multistep", ProbeStandardize = false, ProbeSeed = o.Seed,
+            Macs = macs, Seconds = seconds, Protocol = "reference", EvalProfile = o.Profile, Optimizer = "sgd", Augmentation = o.TrainAugmentation,
+            LabelFraction = o.Fraction, HeadLr = o.HeadLr,
         };
     }
 }

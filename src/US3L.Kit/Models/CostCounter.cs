@@ -39,6 +39,9 @@ public sealed class CostCounter
             case USBatchNorm2d bn:
                 Params += bn.ParamCount(Width);
                 break;
+            case SwitchableBatchNorm2d bn:
+                Params += bn.ParamCount(Width);
+                break;
             case BatchNormBase bn:
                 Params += bn.weight is null ? 0 : 2 * bn.num_features;
                 break;

@@ -35,6 +35,20 @@ public sealed record ModelOptions
     /// </summary>
     public bool FreezePatchProjection { get; init; } = true;
 
+    /// <summary>
+    /// A fixed list of widths (S-Net, DSPNet; science.md 6.9): the network runs at these widths only
+    /// and refuses any other, and its trained range becomes [min, max] of the list. Null keeps the
+    /// network universally slimmable (any width of <see cref="TrainedRange"/>).
+    /// </summary>
+    public IReadOnlyList<double>? WidthsList { get; init; }
+
+    /// <summary>
+    /// Private BatchNorm per width of <see cref="WidthsList"/> (<see cref="SwitchableBatchNorm2d"/>,
+    /// state_dict names <c>bn.i</c>, widest first) in place of the shared US-BatchNorm; needs
+    /// <see cref="WidthsList"/> and a network with BatchNorm.
+    /// </summary>
+    public bool SwitchableBn { get; init; }
+
     /// <summary>Seed of the weight initialisation; null uses the global generator.</summary>
     public long? Seed { get; init; }
 }

@@ -4,13 +4,29 @@ using US3L.Torch.nn;
 
 namespace US3L.Models;
 
-/// <summary>Layer factory shared by the blocks: bias-free slimmable convs and batch-statistics BNs.</summary>
-internal sealed record LayerFactory(int Divisor, Generator? Generator)
+/// <summary>
+/// Layer factory shared by the blocks: bias-free slimmable convs, and batch-statistics US-BNs or,
+/// for an S-Net (<paramref name="SwitchableWidths"/> set, science.md 6.9), switchable BNs with a
+/// private BatchNorm per listed width.
+/// </summary>
+internal sealed record LayerFactory(int Divisor, Generator? Generator, IReadOnlyList<double>? SwitchableWidths = null)
 {
+    /// <summary>The factory of <paramref name="options"/>: switchable BNs over its width list when it asks for them.</summary>
+    public static LayerFactory For(ModelOptions options, Generator? generator) =>
+        new(options.Divisor, generator, options.SwitchableBn ? options.WidthsList : null);
+
     public USConv2d Conv(int cin, int cout, int kernel, int stride, bool slimIn = true) =>
         new(cin, cout, kernel, stride, kernel / 2, slimIn: slimIn, divisor: Divisor, generator: Generator);
 
-    public USBatchNorm2d Bn(int channels) => new(channels, divisor: Divisor);
+    public Module<Tensor, Tensor> Bn(int channels, int ratio = 1) => SwitchableWidths is { } widths
+        ? new SwitchableBatchNorm2d(channels, widths, Divisor, ratio)
+        : new USBatchNorm2d(channels, ratio: ratio, divisor: Divisor);
+
+    /// <summary>Zeroes the γ of a BN from <see cref="Bn"/> (every private BN of a switchable one).</summary>
+    public static void ZeroGamma(Module bn)
+    {
+        foreach (var norm in bn.modules().OfType<BatchNormBase>()) init.zeros_(norm.weight!);
+    }
 
     /// <summary>
     /// The shortcut of science.md 1.3: identity when full-width in/out counts match and stride is 1,
@@ -25,7 +41,7 @@ public sealed class USBasicBlock : Module<Tensor, Tensor>, ICostCounted
 {
     public const int Expansion = 1;
     private readonly USConv2d conv1, conv2;
-    private readonly USBatchNorm2d bn1, bn2;
+    private readonly Module<Tensor, Tensor> bn1, bn2;
     private readonly Sequential? downsample;
 
     internal USBasicBlock(LayerFactory f, int inplanes, int planes, int stride)
@@ -39,7 +55,7 @@ public sealed class USBasicBlock : Module<Tensor, Tensor>, ICostCounted
     }
 
     /// <summary>The BN before the residual sum (zero-initialised γ makes the block start as identity).</summary>
-    public USBatchNorm2d LastBn => bn2;
+    public Module<Tensor, Tensor> LastBn => bn2;
 
     public override Tensor forward(Tensor input)
     {
@@ -67,7 +83,7 @@ public sealed class USBottleneck : Module<Tensor, Tensor>, ICostCounted
 {
     public const int Expansion = 4;
     private readonly USConv2d conv1, conv2, conv3;
-    private readonly USBatchNorm2d bn1, bn2, bn3;
+    private readonly Module<Tensor, Tensor> bn1, bn2, bn3;
     private readonly Sequential? downsample;
 
     internal USBottleneck(LayerFactory f, int inplanes, int planes, int stride)
@@ -82,7 +98,7 @@ public sealed class USBottleneck : Module<Tensor, Tensor>, ICostCounted
         if (downsample is not null) register_module("downsample", downsample);
     }
 
-    public USBatchNorm2d LastBn => bn3;
+    public Module<Tensor, Tensor> LastBn => bn3;
 
     public override Tensor forward(Tensor input)
     {

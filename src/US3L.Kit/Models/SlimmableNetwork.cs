@@ -16,7 +16,10 @@ public abstract class SlimmableNetwork : Module<Tensor, Tensor>
     {
         Arch = arch;
         Options = options;
-        TrainedRange = options.TrainedRange;
+        if (options.SwitchableBn && options.WidthsList is null)
+            throw new ArgumentException($"{arch}: switchable BatchNorm keeps one private BN per width of a fixed list; give the list (ModelOptions.WidthsList).");
+        WidthsList = options.WidthsList is { } list ? SwitchableBatchNorm2d.CheckedList(list, arch) : null;
+        TrainedRange = WidthsList is { } fixedWidths ? new WidthRange(fixedWidths[^1], fixedWidths[0]) : options.TrainedRange;
         if (!(TrainedRange.Min > 0) || TrainedRange.Max > 1 || TrainedRange.Min > TrainedRange.Max)
             throw new ArgumentException($"The trained width range must satisfy 0 < min <= max <= 1, got {TrainedRange}.");
     }
@@ -27,6 +30,24 @@ public abstract class SlimmableNetwork : Module<Tensor, Tensor>
     public ModelOptions Options { get; }
 
     public WidthRange TrainedRange { get; }
+
+    /// <summary>The fixed widths of an S-Net (widest first), or null for a universally slimmable network.</summary>
+    public IReadOnlyList<double>? WidthsList { get; }
+
+    /// <summary>Whether the network runs at <paramref name="width"/>: inside the trained range and, for an S-Net, one of its widths.</summary>
+    public bool Supports(double width) =>
+        TrainedRange.Contains(width) && (WidthsList is null || WidthsList.Any(w => Math.Abs(w - width) <= WidthRule.Tolerance));
+
+    /// <summary>Throws unless the network runs at <paramref name="width"/> (see <see cref="Supports"/>), naming the widths it has.</summary>
+    public void CheckWidth(double width)
+    {
+        TrainedRange.Check(width);
+        if (!Supports(width))
+            throw new ArgumentOutOfRangeException(null,
+                $"{Arch} is a slimmable network with the fixed widths [{string.Join(", ", WidthsList!.Select(w => w.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]" +
+                $"{(Options.SwitchableBn ? " (a private BN each)" : "")}; width {width.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not one of them. " +
+                "Only a universally slimmable network (no fixed width list) runs at widths in between.");
+    }
 
     /// <summary>The width last set on the whole network.</summary>
     public double Width { get; private set; } = 1.0;
@@ -54,7 +75,7 @@ public abstract class SlimmableNetwork : Module<Tensor, Tensor>
     /// <summary>Analytic parameters and MACs of the backbone (no head) at one width, for one image.</summary>
     public ModelCost Cost(double width, int? inputSize = null)
     {
-        TrainedRange.Check(width);
+        CheckWidth(width);
         var side = inputSize ?? DefaultInputSize;
         if (side < 1) throw new ArgumentException($"The input size must be positive, got {side}.");
         var counter = new CostCounter(width, side, side);

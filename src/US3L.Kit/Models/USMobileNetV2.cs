@@ -15,20 +15,21 @@ public sealed class USInvertedResidual : Module<Tensor, Tensor>, ICostCounted
     private readonly Sequential conv;
     private readonly bool residual;
 
-    internal USInvertedResidual(int inp, int outp, int stride, int t, int divisor, Generator? g)
+    internal USInvertedResidual(LayerFactory f, int inp, int outp, int stride, int t)
     {
+        var (divisor, g) = (f.Divisor, f.Generator);
         residual = stride == 1 && inp == outp;
         var hidden = inp * t;
         var layers = new List<Module<Tensor, Tensor>>();
         if (t != 1)
             layers.Add(new Sequential(
                 new USConv2d(inp, hidden, 1, ratioOut: t, divisor: divisor, generator: g),
-                new USBatchNorm2d(hidden, ratio: t, divisor: divisor), new ReLU6()));
+                f.Bn(hidden, ratio: t), new ReLU6()));
         layers.Add(new Sequential(
             new USConv2d(hidden, hidden, 3, stride, 1, depthwise: true, ratioIn: t, ratioOut: t, divisor: divisor, generator: g),
-            new USBatchNorm2d(hidden, ratio: t, divisor: divisor), new ReLU6()));
+            f.Bn(hidden, ratio: t), new ReLU6()));
         layers.Add(new USConv2d(hidden, outp, 1, ratioIn: t, divisor: divisor, generator: g));
-        layers.Add(new USBatchNorm2d(outp, divisor: divisor));
+        layers.Add(f.Bn(outp));
         conv = register_module("conv", new Sequential(layers.ToArray()));
     }
 
@@ -62,17 +63,18 @@ public sealed class USMobileNetV2 : SlimmableNetwork, IStageFeatures
         this.cifar = cifar;
         var d = options.Divisor;
         using var g = options.Seed is { } seed ? new Generator(seed) : null;
+        var f = LayerFactory.For(options, g);
         var layers = new List<Module<Tensor, Tensor>>
         {
             new Sequential(new USConv2d(options.InChannels, 32, 3, cifar ? 1 : 2, 1, slimIn: false, divisor: d, generator: g),
-                new USBatchNorm2d(32, divisor: d), new ReLU6()),
+                f.Bn(32), new ReLU6()),
         };
         var inp = 32;
         foreach (var (t, c, n, s) in Setting)
             for (var i = 0; i < n; i++)
             {
                 var stride = i > 0 ? 1 : cifar && c == 24 ? 1 : s;
-                layers.Add(new USInvertedResidual(inp, c, stride, t, d, g));
+                layers.Add(new USInvertedResidual(f, inp, c, stride, t));
                 inp = c;
             }
         layers.Add(new Sequential(new USConv2d(inp, LastChannels, 1, slimOut: false, divisor: d, generator: g),

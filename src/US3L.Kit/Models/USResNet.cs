@@ -22,7 +22,7 @@ public enum ResNetLayout
 public sealed class USResNet : SlimmableNetwork, IStageFeatures
 {
     private readonly USConv2d conv1;
-    private readonly USBatchNorm2d bn1;
+    private readonly Module<Tensor, Tensor> bn1;
     private readonly Sequential[] stages;
     private readonly USLinear? fc;
     private readonly int featureChannels;
@@ -40,7 +40,7 @@ public sealed class USResNet : SlimmableNetwork, IStageFeatures
             throw new ArgumentException($"A ResNet has 4 stages; got {widths.Count} stage widths and {blocks.Count} block counts.");
         if (options.InChannels < 1) throw new ArgumentException($"InChannels must be positive, got {options.InChannels}.");
         using var generator = options.Seed is { } seed ? new Generator(seed) : null;
-        var f = new LayerFactory(options.Divisor, generator);
+        var f = LayerFactory.For(options, generator);
         var expansion = bottleneck ? USBottleneck.Expansion : USBasicBlock.Expansion;
 
         conv1 = register_module("conv1", layout == ResNetLayout.Cifar
@@ -87,7 +87,7 @@ public sealed class USResNet : SlimmableNetwork, IStageFeatures
         foreach (var m in modules())
         {
             var last = m switch { USBasicBlock b => b.LastBn, USBottleneck b => b.LastBn, _ => null };
-            if (last is not null) init.zeros_(last.weight!);
+            if (last is not null) LayerFactory.ZeroGamma(last);
         }
     }
 

@@ -54,6 +54,8 @@ public sealed class USViT : SlimmableNetwork
         ImageSize = options.ImageSize ?? defaultImageSize;
         var (d, divisor) = (size.Dim, options.Divisor);
         if (options.InChannels < 1) throw new ArgumentException($"InChannels must be positive, got {options.InChannels}.");
+        if (options.SwitchableBn)
+            throw new ArgumentException($"{arch} has no BatchNorm (LayerNorm normalises each token), so it has no switchable BN; a fixed width list alone is allowed.");
         if (d % 4 != 0) throw new ArgumentException($"The 2-D sin-cos position embedding needs an embedding width divisible by 4, got {d}.");
         using var g = options.Seed is { } seed ? new Generator(seed) : null;
         patch_embed = new PatchEmbed(ImageSize, size.Patch, options.InChannels, d, g);

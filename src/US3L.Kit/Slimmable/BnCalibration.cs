@@ -9,6 +9,8 @@ namespace US3L.Slimmable;
 /// statistics, and statistics gathered at one width are wrong for another, so before evaluating
 /// width w: switch running statistics on, reset them to mean 0 / var 1, set the width, and
 /// forward batches in train mode without gradients. The model is left in eval mode at width w.
+/// In an S-Net (science.md 6.9) only the private BNs of width w are reset and recalibrated; the
+/// other widths keep their statistics, so calibrating each width in turn fills every one.
 /// </summary>
 public static class BnCalibration
 {
@@ -31,7 +33,9 @@ public static class BnCalibration
         if (model is not Module<Tensor, Tensor> forward)
             throw new ArgumentException($"{model.TypeName} has no tensor forward pass to calibrate with.");
         model.SetWidth(width);
-        var norms = model.modules().OfType<BatchNormBase>().ToList();
+        // An S-Net's private BNs of the other widths see no pass at this width: their statistics stay as they are.
+        var idle = model.modules().OfType<SwitchableBatchNorm2d>().SelectMany(s => s.Others(width)).Cast<Module>().ToHashSet(ReferenceEqualityComparer.Instance);
+        var norms = model.modules().OfType<BatchNormBase>().Where(bn => !idle.Contains(bn)).ToList();
         if (norms.Count == 0)
         {
             // A network without BatchNorm (the US-ViT: LayerNorm normalizes each token by itself) has nothing to calibrate.

@@ -33,15 +33,16 @@ public static class SlimmableExtensions
 {
     /// <summary>
     /// Sets <paramref name="width"/> on <paramref name="module"/> and every slimmable descendant.
-    /// Every <see cref="SlimmableNetwork"/> in the sub-tree first checks its trained range, so a
-    /// width the network never saw is an error rather than a silently untrained sub-network.
+    /// Every <see cref="SlimmableNetwork"/> in the sub-tree first checks its trained range (and an
+    /// S-Net its width list), so a width the network never saw is an error rather than a silently
+    /// untrained sub-network.
     /// </summary>
     public static T SetWidth<T>(this T module, double width) where T : Module
     {
         ArgumentNullException.ThrowIfNull(module);
         WidthRule.CheckWidth(width);
         var all = module.modules().ToList();
-        foreach (var network in all.OfType<SlimmableNetwork>()) network.TrainedRange.Check(width);
+        foreach (var network in all.OfType<SlimmableNetwork>()) network.CheckWidth(width);
         foreach (var slimmable in all.OfType<ISlimmable>()) slimmable.Width = width;
         foreach (var network in all.OfType<SlimmableNetwork>()) network.RecordWidth(width);
         return module;

@@ -9,7 +9,8 @@ namespace US3L.Slimmable;
 /// Slices a (BN-calibrated) slimmable network at one width into the state_dict of a plain
 /// fixed-width network with torchvision names (science.md 9 item 34): each conv weight
 /// [:C_out(w), :C_in(w)], each BN tensor (γ, β, running_mean, running_var) [:C(w)], the head
-/// sliced on its input. Plain layers are copied whole.
+/// sliced on its input. Plain layers are copied whole. An S-Net's switchable BN (science.md 6.9)
+/// becomes the plain BN of its private BatchNorm at that width.
 /// </summary>
 public static class WidthExporter
 {
@@ -22,11 +23,21 @@ public static class WidthExporter
                 $"{model.Arch} has no plain fixed-width form to export: at width {width} its linears read the first in(w) features of a " +
                 "full-width residual stream while the patch embedding, LayerNorms and attention heads stay full width (science.md 1.3); " +
                 "run the slimmable network at that width instead.");
-        model.TrainedRange.Check(width);
+        model.CheckWidth(width);
         var result = new OrderedDictionary<string, Tensor>();
         using var _ = torch.no_grad();
+        var switchable = new List<string>();
         foreach (var (prefix, module) in model.named_modules())
         {
+            if (switchable.Any(s => prefix.StartsWith(s + ".", StringComparison.Ordinal))) continue;
+            if (module is SwitchableBatchNorm2d sbn)
+            {
+                switchable.Add(prefix);
+                using var scope = torch.NewDisposeScope();
+                foreach (var (name, tensor) in sbn.At(width).state_dict())
+                    result.Add(prefix + "." + name, tensor.contiguous().clone().DetachFromDisposeScope());
+                continue;
+            }
             if (module is USBatchNorm2d { running_mean: null })
                 throw new InvalidOperationException(
                     $"USBatchNorm2d '{prefix}' has no running statistics: calibrate the model at width {width} first (BnCalibration.Calibrate).");

@@ -123,6 +123,11 @@ public sealed record PretrainConfig
     public int ProjectorOut { get; init; } = 2048;
     /// <summary>Predictor and auxiliary head hidden size.</summary>
     public int PredictorHidden { get; init; } = 2048;
+    /// <summary>
+    /// S-Net / DSPNet (science.md 6.9): the backbone keeps a private BN per width of
+    /// <see cref="FixedWidths"/> and runs at those widths only. Needs sampler fixed.
+    /// </summary>
+    public bool SwitchableBn { get; init; }
 
     // ---- method (science 3.2-3.4; each field is one guideline switch) ---------------------
     public BaseLoss BaseLoss { get; init; } = BaseLoss.Byol;

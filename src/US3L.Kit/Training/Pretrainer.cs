@@ -109,7 +109,8 @@ public sealed class Pretrainer : IDisposable
             // The stem is the first 4-D backbone tensor; its input channels are the images' channels.
             var stem = tensors.First(e => e.Key.StartsWith("model.backbone.", StringComparison.Ordinal) && e.Value.dim() == 4).Value;
             var options = new ModelOptions { Divisor = config.Divisor, InChannels = (int)stem.size(1),
-                TrainedRange = new Slimmable.WidthRange(config.Sampler == SamplerKind.Fixed ? Math.Min(config.WidthMin, config.FixedWidths.Min()) : config.WidthMin, config.WidthMax) };
+                TrainedRange = new Slimmable.WidthRange(config.Sampler == SamplerKind.Fixed ? Math.Min(config.WidthMin, config.FixedWidths.Min()) : config.WidthMin, config.WidthMax),
+                WidthsList = config.SwitchableBn ? config.FixedWidths : null, SwitchableBn = config.SwitchableBn };
             var backbone = ModelRegistry.Create(config.Arch, options);
             backbone.load_state_dict(Checkpoint.Prefixed(tensors, "model.backbone."));
             backbone.eval();

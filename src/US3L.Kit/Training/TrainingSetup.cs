@@ -32,6 +32,7 @@ internal sealed class TrainingSetup : IDisposable
         ModelOptions = new ModelOptions
         {
             InChannels = Data.Train.Channels, Divisor = c.Divisor, TrainedRange = new WidthRange(low, c.WidthMax), Seed = c.Seed,
+            WidthsList = c.SwitchableBn ? c.FixedWidths : null, SwitchableBn = c.SwitchableBn,
         };
         Method = SslMethod.For(c.BaseLoss);
         var multiWidth = !(c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 1);

@@ -39,7 +39,10 @@ public class EvalCommandsTests
             Assert.Equal((256, 64), (r.GetProperty("train_count").GetInt32(), r.GetProperty("test_count").GetInt32()));
             Assert.Equal("random-init (seed 3)", r.GetProperty("weights").GetString());
             Assert.Equal(1, r.GetProperty("calibration_batches").GetInt32());
-            Assert.InRange(r.GetProperty("top1").GetDouble(), 0.0, 1.0);
+            // A count of the 64 queries; random-init features already classify Fashion-MNIST far above chance (0.1, science.md 8.2).
+            var top1 = r.GetProperty("top1").GetDouble();
+            Assert.Equal(Math.Round(top1 * 64), top1 * 64, 9);
+            Assert.True(top1 > 0.3, $"kNN top-1 {top1} is near chance");
         }
     }
 
@@ -123,10 +126,14 @@ public class EvalCommandsTests
     [Fact]
     public void LinearProbePrintsItsSettings()
     {
-        var rows = JsonLines(CliRunner.Run(Args("linear", "--random-init", "--widths", "0.25", "--epochs", "2", "--json")));
+        var rows = JsonLines(CliRunner.Run(Args("linear", "--random-init", "--widths", "0.25", "--epochs", "20", "--probe-batch-size", "64", "--json")));
         var row = Assert.Single(rows);
-        Assert.Equal(("linear", 2, 0.25), (row.GetProperty("method").GetString(), row.GetProperty("probe_epochs").GetInt32(), row.GetProperty("width").GetDouble()));
-        Assert.InRange(row.GetProperty("train_top1").GetDouble(), 0.0, 1.0);
+        Assert.Equal(("linear", 20, 0.25), (row.GetProperty("method").GetString(), row.GetProperty("probe_epochs").GetInt32(), row.GetProperty("width").GetDouble()));
+        // 80 steps fit the probe's 256 standardised training features well above chance (0.1).
+        var train = row.GetProperty("train_top1").GetDouble();
+        Assert.Equal(Math.Round(train * 256), train * 256, 9);
+        Assert.True(train > 0.5, $"probe training top-1 {train} is near chance");
+        Assert.Equal("quick", row.GetProperty("protocol").GetString());
     }
 
     [Theory]

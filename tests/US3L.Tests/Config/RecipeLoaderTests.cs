@@ -22,7 +22,7 @@ public class RecipeLoaderTests
         var expected = new[]
         {
             "cifar100-mobilenetv2-byol", "cifar100-mobilenetv2-naive-simsiam", "cifar100-resnet18-us3l-infonce", "cifar100-resnet18-us3l-mse", "cifar100-resnet50-byol",
-            "fashion-mnist-individual", "fashion-mnist-naive-simsiam", "fashion-mnist-us3l", "imagenet-resnet18-byol", "imagenet-resnet50-byol",
+            "fashion-mnist-dspnet", "fashion-mnist-individual", "fashion-mnist-naive-simsiam", "fashion-mnist-us3l", "imagenet-resnet18-byol", "imagenet-resnet50-byol",
         };
         Assert.Equal(expected, RecipeLoader.Names);
     }

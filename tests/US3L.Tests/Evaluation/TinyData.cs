@@ -23,6 +23,26 @@ internal static class TinyData
         return new InMemoryImageDataset(name, 1, 4, 4, names, pixels, labels);
     }
 
+    /// <summary>
+    /// n images of <paramref name="channels"/>×side×side whose brightness encodes the class (class c
+    /// around 30 + 190·c/(K − 1), pixel noise ±25), labels i mod K: linearly separable for any
+    /// reasonable feature extractor, with or without crops and flips.
+    /// </summary>
+    public static InMemoryImageDataset Brightness(int n, int classes = 3, int side = 28, int channels = 1, int seed = 0, string name = "brightness")
+    {
+        var rng = new Random(seed);
+        var size = channels * side * side;
+        var pixels = new byte[n * size];
+        var labels = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            labels[i] = i % classes;
+            var level = 30 + 190 * labels[i] / (classes - 1);
+            for (var p = 0; p < size; p++) pixels[i * size + p] = (byte)Math.Clamp(level + rng.Next(-25, 26), 0, 255);
+        }
+        return new InMemoryImageDataset(name, channels, side, side, Enumerable.Range(0, classes).Select(c => $"level{c}").ToArray(), pixels, labels);
+    }
+
     /// <summary>Features [n, dim] float32 from a seeded normal distribution, labels i mod classes.</summary>
     public static FeatureBank Gaussian(int n, int dim, int classes, long seed, string name = "gaussian")
     {
