@@ -82,7 +82,7 @@ public sealed class BadInputTests(BadInputTests.Workspace workspace) : IClassFix
         new("checkpoint-other-arch", "checkpoint", ["knn", "--arch", "us_cifar_resnet18", "--checkpoint", "run/checkpoints/last.safetensors"],
             "run/checkpoints/last.safetensors: the checkpoint is for us_resnet10_mini, not --arch us_cifar_resnet18."),
         new("checkpoint-other-shapes", "checkpoint", ["knn", "--arch", "us_resnet10_mini", "--divisor", "4", "--dataset", "synthetic", "--checkpoint", "run/checkpoints/last.safetensors"],
-            "run/checkpoints/last.safetensors: does not fit us_resnet10_mini (36 tensors of another shape (conv1.weight: [32, 3, 3, 3] given, [16, 3, 3, 3] expected, bn1.weight: [32] given, [16] expected, ...)). Is --arch (or --divisor) right?"),
+            "run/checkpoints/last.safetensors: does not fit us_resnet10_mini (36 tensors of another shape (conv1.weight: [32, 3, 3, 3] given, [16, 3, 3, 3] expected, bn1.weight: [32] given, [16] expected, ...)). Is --arch (or --divisor, --widths-list) right?"),
         new("checkpoint-does-not-fit-run", "checkpoint", ["pretrain", "--resume", "run-otherarch"],
             "run-otherarch/checkpoints/last.safetensors does not fit the run's config (arch us_cifar_resnet18): 24 missing keys (backbone.layer1.1.conv1.weight, backbone.layer1.1.bn1.weight, ...); 37 tensors of another shape (backbone.conv1.weight: [32, 3, 3, 3] given, [64, 3, 3, 3] expected, backbone.bn1.weight: [32] given, [64] expected, ...). Is config.json the one this checkpoint was trained with?"),
         new("run-folder-not-a-run", "run folder", ["pretrain", "--resume", "empty"],
