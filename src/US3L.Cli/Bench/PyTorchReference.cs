@@ -15,16 +15,26 @@ internal static class PyTorchReference
     private static string Python => Environment.GetEnvironmentVariable("US3L_PYTHON") is { Length: > 0 } custom ? custom : DebianPython;
 
     /// <summary>
-    /// Every JSON line the script prints; null when Debian's python or its torch is not installed.
-    /// Any other failure is an error naming the script's last line of stderr.
+    /// How to run the script <paramref name="scriptName"/> of Bench/ with its arguments, output
+    /// redirected; null when the script or Debian's python is missing.
     /// </summary>
-    public static List<JsonNode>? JsonLines(string scriptName, IEnumerable<string> arguments)
+    public static ProcessStartInfo? StartInfo(string scriptName, IEnumerable<string> arguments)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Bench", scriptName);
         if (!File.Exists(script) || (Python == DebianPython && !File.Exists(DebianPython))) return null;
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
         foreach (var arg in arguments) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    /// <summary>
+    /// Every JSON line the script prints; null when Debian's python or its torch is not installed.
+    /// Any other failure is an error naming the script's last line of stderr.
+    /// </summary>
+    public static List<JsonNode>? JsonLines(string scriptName, IEnumerable<string> arguments)
+    {
+        if (StartInfo(scriptName, arguments) is not { } start) return null;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();

@@ -12,7 +12,6 @@ namespace US3L.Cli.Bench;
 /// </summary>
 internal sealed class PyTorchWorker : IDisposable
 {
-    private const string DebianPython = "/usr/bin/python3";
     private const int KeptErrorLines = 20;
 
     private readonly Process process;
@@ -28,22 +27,14 @@ internal sealed class PyTorchWorker : IDisposable
     /// <summary>The worker's first line: its thread count and device as PyTorch sees them.</summary>
     public JsonObject Ready { get; private set; } = new();
 
-    private static string Python => Environment.GetEnvironmentVariable("US3L_PYTHON") is { Length: > 0 } custom ? custom : DebianPython;
-
     /// <summary>
     /// Starts <paramref name="scriptName"/> and waits until it is ready; null when Debian's python or
     /// its torch is not installed. Any other failure is an error naming the script's last line of stderr.
     /// </summary>
     public static PyTorchWorker? Start(string scriptName, IEnumerable<string> arguments)
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Bench", scriptName);
-        if (!File.Exists(script) || (Python == DebianPython && !File.Exists(DebianPython))) return null;
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        foreach (var arg in arguments) start.ArgumentList.Add(arg);
+        if (PyTorchReference.StartInfo(scriptName, arguments) is not { } start) return null;
+        start.RedirectStandardInput = true;
         var worker = new PyTorchWorker(Process.Start(start)!, scriptName);
         worker.process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
         worker.process.BeginErrorReadLine();

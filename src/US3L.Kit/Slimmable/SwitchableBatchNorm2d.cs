@@ -87,7 +87,8 @@ public sealed class SwitchableBatchNorm2d : Module<Tensor, Tensor>, ISlimmable
     {
         for (var i = 0; i < widths.Length; i++)
             if (Math.Abs(widths[i] - w) <= WidthRule.Tolerance) return i;
-        throw new ArgumentOutOfRangeException(null, $"{layer} holds widths [{string.Join(", ", widths)}] only, got width {w}.");
+        // Listed narrowest first, the order a user writes in --widths-list.
+        throw new ArgumentOutOfRangeException(null, $"{layer} holds widths [{string.Join(", ", widths.OrderBy(x => x))}] only, got width {w}.");
     }
 
     public override string extra_repr() =>
