@@ -62,6 +62,13 @@ public static class ConfigValidator
         Require(c.TrainSubset == 0 || !c.DropLast || c.TrainSubset >= c.BatchSize,
             $"train_subset ({c.TrainSubset}) is smaller than batch_size ({c.BatchSize}) with drop_last: no batch would remain.");
         Require(c.Lr > 0, $"lr must be positive, got {c.Lr}.");
+        Require(c.WarmupEpochs >= 0 && (c.WarmupEpochs == 0 || c.WarmupEpochs < c.Epochs),
+            $"warmup_epochs must be 0 or in [1, epochs = {c.Epochs}), got {c.WarmupEpochs}.");
+        Require(c.WarmupEpochs == 0 || c.LrSchedule == LrSchedule.WarmupCosine,
+            $"warmup_epochs ({c.WarmupEpochs}) needs lr_schedule warmup_cosine, got {SnakeCase.Of(c.LrSchedule.ToString())}.");
+        // The cosine momentum counts one EMA update per iteration over the run's iterations.
+        Require(c.EmaSchedule == EmaSchedule.Constant || c.EmaUpdate == EmaUpdate.OncePerIteration,
+            $"ema_schedule cosine steps once per iteration, so it needs ema_update once_per_iteration, got {SnakeCase.Of(c.EmaUpdate.ToString())}.");
         Require(c.Momentum is >= 0 and < 1, $"momentum must be in [0, 1), got {c.Momentum}.");
         Require(c.WeightDecay >= 0, $"weight_decay must be >= 0, got {c.WeightDecay}.");
         Require(c.GroupRegLambda >= 0, $"group_reg_lambda must be >= 0, got {c.GroupRegLambda}.");

@@ -9,7 +9,7 @@ namespace US3L.Config;
 /// </summary>
 public static class SnakeCase
 {
-    private static readonly string[] Compounds = { "SimClr", "SimSiam", "NtXent", "InfoNce" };
+    private static readonly string[] Compounds = { "SimClr", "SimSiam", "NtXent", "InfoNce", "AdamW" };
 
     /// <summary>The snake_case spelling of a PascalCase name.</summary>
     public static string Of(string pascal)

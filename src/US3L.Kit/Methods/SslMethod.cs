@@ -1,4 +1,6 @@
+using US3L.Heads;
 using US3L.Torch;
+using US3L.Torch.nn;
 using US3L.Training;
 
 namespace US3L.Methods;
@@ -38,6 +40,21 @@ public abstract class SslMethod
 
     /// <summary>Extra state the method keeps beside the network (MoCo v2's key queue), registered in the network.</summary>
     public virtual void Attach(SslNetwork network, PretrainConfig config) { }
+
+    /// <summary>
+    /// The projector g_θ (science 3.4 "Heads"): the BYOL/SimCLR-style MLP of <see cref="MlpHeads"/>,
+    /// ending in SimSiam's BN where <see cref="ProjectorFinalBatchNorm"/> says so.
+    /// </summary>
+    public virtual Sequential BuildProjector(int featureDim, bool slimInput, PretrainConfig c, Generator generator) =>
+        MlpHeads.Projector(featureDim, c.ProjectorHidden, c.ProjectorOut, c.Divisor, ProjectorFinalBatchNorm, generator, slimInput);
+
+    /// <summary>The predictor q_θ, built only when <see cref="HasPredictor"/>.</summary>
+    public virtual Sequential BuildPredictor(PretrainConfig c, Generator generator) =>
+        MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, generator);
+
+    /// <summary>The sub-networks' auxiliary head a_θ (guideline G3): a head of its own, drawn after the predictor.</summary>
+    public virtual Sequential BuildAuxiliaryHead(Sequential? predictor, PretrainConfig c, Generator generator) =>
+        MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, generator);
 
     /// <summary>The method for <paramref name="kind"/>.</summary>
     public static SslMethod For(BaseLoss kind) => kind switch

@@ -42,6 +42,11 @@ public enum DistillLoss
     NegativeCosine,
     /// <summary>NT-Xent whose candidates include the students' own in-batch outputs (science 3.3 row 6).</summary>
     NtXentStudentNegatives,
+    /// <summary>
+    /// MoCo v3's InfoNCE, 2τ·CE against the teacher's keys of the batch: every candidate is a teacher
+    /// key, none a student output (science 3.3 row 7, 3.6; the US-ViT's sub-network loss).
+    /// </summary>
+    InfoNce,
 }
 
 /// <summary>The head the sub-networks' outputs pass through (guideline G3).</summary>
@@ -87,6 +92,32 @@ public enum LrSchedule
     Cosine,
     /// <summary>lr_0 throughout: no annealing inside a short run (the collapse experiments of science 8.3).</summary>
     Constant,
+    /// <summary>
+    /// Stepped per iteration at t = epoch + batch/batches: lr_0·t/W during the W = warmup_epochs
+    /// warm-up, then lr_0·½(1 + cos(π(t − W)/(E − W))): the US-ViT's MoCo v3 schedule (science 3.6).
+    /// </summary>
+    WarmupCosine,
+}
+
+/// <summary>The optimizer of the online network (science 6.1, 3.6).</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD with momentum: every CNN config of the reference.</summary>
+    Sgd,
+    /// <summary>AdamW (decoupled weight decay, β = (0.9, 0.999)): the US-ViT's MoCo v3 config.</summary>
+    AdamW,
+}
+
+/// <summary>How the EMA momentum m moves during training (science 3.4 step 1).</summary>
+public enum EmaSchedule
+{
+    /// <summary>m throughout (the CNN configs).</summary>
+    Constant,
+    /// <summary>
+    /// From m to 1 by a half cosine over the run's iterations, one step per iteration (MoCo v3's
+    /// <c>--moco-m-cos</c>, the US-ViT config; science 3.6).
+    /// </summary>
+    Cosine,
 }
 
 /// <summary>
@@ -137,6 +168,8 @@ public sealed record PretrainConfig
     public EmaUpdate EmaUpdate { get; init; } = EmaUpdate.OncePerIteration;
     /// <summary>EMA momentum m (0.99 for CNNs; science 8.1 suggests 0.98 for runs under 20 epochs; 0 = teacher equals online).</summary>
     public double EmaMomentum { get; init; } = 0.99;
+    /// <summary>Constant m, or MoCo v3's cosine from m to 1 (science 3.6).</summary>
+    public EmaSchedule EmaSchedule { get; init; } = EmaSchedule.Constant;
     public DistillLoss DistillLoss { get; init; } = DistillLoss.NegativeCosine;
     public DistillHead DistillHead { get; init; } = DistillHead.Separate;
     /// <summary>Weight λ_distill of the sub-networks' loss (science 3.4).</summary>
@@ -159,8 +192,12 @@ public sealed record PretrainConfig
     public int BatchSize { get; init; } = 512;
     /// <summary>Base learning rate, not rescaled with batch size (science 6.1).</summary>
     public double Lr { get; init; } = 0.05;
-    /// <summary>Per-epoch cosine (the reference) or constant.</summary>
+    /// <summary>Per-epoch cosine (the reference's CNNs), constant, or the ViT's per-iteration warm-up cosine.</summary>
     public LrSchedule LrSchedule { get; init; } = LrSchedule.Cosine;
+    /// <summary>Warm-up epochs of <see cref="LrSchedule.WarmupCosine"/> (40 of 300 for the US-ViT, science 3.6).</summary>
+    public int WarmupEpochs { get; init; }
+    /// <summary>SGD with momentum (CNNs) or AdamW (US-ViT, science 3.6).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
     public double Momentum { get; init; } = 0.9;
     /// <summary>Plain weight decay; set to 0 automatically when group regularization is on (science 5).</summary>
     public double WeightDecay { get; init; } = 5e-4;

@@ -138,7 +138,7 @@ public sealed class Pretrainer : IDisposable
         while (position.Epoch < c.Epochs && !interrupted)
         {
             var epoch = position.Epoch;
-            var lr = c.LrSchedule == LrSchedule.Constant ? c.Lr : c.Lr * 0.5 * (1 + Math.Cos(Math.PI * epoch / c.Epochs));
+            var lr = LearningRate.At(c, epoch, position.Batch, perEpoch);
             foreach (var g in setup.Optimizer.param_groups) g.lr = lr;
             setup.Regularizer?.SetEpoch(epoch);
             foreach (var batch in setup.Loader.Epoch(epoch, position.Batch))
@@ -164,6 +164,11 @@ public sealed class Pretrainer : IDisposable
         var c = setup.Config;
         var clock = Stopwatch.StartNew();
         using var scope = torch.NewDisposeScope();
+        if (LearningRate.PerIteration(c))
+        {
+            lr = LearningRate.At(c, epoch, batch.Index, perEpoch);
+            foreach (var g in setup.Optimizer.param_groups) g.lr = lr;
+        }
         var (v1, v2) = setup.Views.Apply(batch.Images, setup.Generator);
         var draw = setup.Sampler.Next(epoch);
         var monitor = WidthLoop.Monitored(c, draw.Iteration);

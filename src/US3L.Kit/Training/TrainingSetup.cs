@@ -43,9 +43,10 @@ internal sealed class TrainingSetup : IDisposable
         // The heads draw from a generator of their own, seeded like the process-wide one was above and
         // drawn in the same order, so their weights are the seed's whatever else runs in the process.
         using var heads = new Generator(c.Seed);
-        Network = new SslNetwork(backbone, BuildProjector(featureDim, slimInput, heads),
-            Method.HasPredictor ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, heads) : null,
-            multiWidth && c.Distill && c.DistillHead == DistillHead.Separate ? MlpHeads.Predictor(c.ProjectorOut, c.PredictorHidden, c.ProjectorOut, heads) : null);
+        var projector = BuildProjector(featureDim, slimInput, heads);
+        var predictor = Method.HasPredictor ? Method.BuildPredictor(c, heads) : null;
+        Network = new SslNetwork(backbone, projector, predictor,
+            multiWidth && c.Distill && c.DistillHead == DistillHead.Separate ? Method.BuildAuxiliaryHead(predictor, c, heads) : null);
         Method.Attach(Network, c);
         Network.to(Device);
         if (Method.UsesTeacher || (multiWidth && c.Distill && c.TargetSource == TargetSource.EmaTeacher))
@@ -54,12 +55,15 @@ internal sealed class TrainingSetup : IDisposable
             var teacherProjector = BuildProjector(featureDim, slimInput, heads);
             teacherBackbone.to(Device);
             teacherProjector.to(Device);
-            Teacher = new EmaTeacher(new ConstantMomentum(c.EmaMomentum),
+            Teacher = new EmaTeacher(Momentum(c, Data.Train.Count),
                 new EmaPart("backbone", Network.Backbone, teacherBackbone), new EmaPart("projector", Network.Projector, teacherProjector));
         }
         var trainable = Network.parameters().Where(p => p.requires_grad).ToList();
         // Group regularization replaces weight decay (science.md 5).
-        Optimizer = new SGD(trainable, c.Lr, c.Momentum, weight_decay: c.GroupReg ? 0 : c.WeightDecay);
+        var weightDecay = c.GroupReg ? 0 : c.WeightDecay;
+        Optimizer = c.Optimizer == OptimizerKind.AdamW
+            ? new AdamW(trainable, c.Lr, weight_decay: weightDecay)
+            : new SGD(trainable, c.Lr, c.Momentum, weight_decay: weightDecay);
         if (c.GroupReg)
             Regularizer = new GroupRegularizer(Network,
                 new GroupRegularization(c.GroupRegLambda, c.GroupRegAlpha, c.GroupRegBins, c.GroupRegWarmupEpochs, c.Epochs));
@@ -88,8 +92,18 @@ internal sealed class TrainingSetup : IDisposable
     public SlimmableNetwork BuildBackbone() => ModelRegistry.Create(Config.Arch, ModelOptions);
 
     private Torch.nn.Sequential BuildProjector(int featureDim, bool slimInput, Generator generator) =>
-        MlpHeads.Projector(featureDim, Config.ProjectorHidden, Config.ProjectorOut, Config.Divisor, Method.ProjectorFinalBatchNorm, generator,
-            slimInput);
+        Method.BuildProjector(featureDim, slimInput, Config, generator);
+
+    /// <summary>
+    /// The EMA momentum schedule: constant m, or MoCo v3's cosine from m to 1 over the run's
+    /// iterations (one update per iteration; science 3.6).
+    /// </summary>
+    private static EmaMomentum Momentum(PretrainConfig c, int trainImages)
+    {
+        if (c.EmaSchedule == EmaSchedule.Constant) return new ConstantMomentum(c.EmaMomentum);
+        var perEpoch = c.DropLast ? trainImages / c.BatchSize : (trainImages + c.BatchSize - 1) / c.BatchSize;
+        return new CosineMomentum(c.EmaMomentum, Math.Max(1L, (long)perEpoch * c.Epochs));
+    }
 
     /// <summary>The width rule of the config (science.md 4).</summary>
     public static WidthSampling Rule(PretrainConfig c) => c.Sampler switch

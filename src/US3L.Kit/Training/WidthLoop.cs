@@ -178,9 +178,13 @@ internal sealed class WidthLoop : IDisposable
         if (head is null) throw new InvalidOperationException($"DistillHead {config.DistillHead} needs a head the network does not have.");
         var a1 = head.forward(z.V1);
         var a2 = head.forward(z.V2);
-        var loss = config.DistillLoss == DistillLoss.NegativeCosine
-            ? NegativeCosine.CrossView(a1, a2, t.V1, t.V2)
-            : NtXent.Distill(a1, a2, t.V1, t.V2, config.Temperature);
+        var loss = config.DistillLoss switch
+        {
+            DistillLoss.NegativeCosine => NegativeCosine.CrossView(a1, a2, t.V1, t.V2),
+            DistillLoss.NtXentStudentNegatives => NtXent.Distill(a1, a2, t.V1, t.V2, config.Temperature),
+            DistillLoss.InfoNce => MocoV3Loss.CrossView(a1, a2, t.V1, t.V2, config.Temperature),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), $"Unknown distill_loss {config.DistillLoss}."),
+        };
         return config.DistillWeight == 1.0 ? loss : loss * config.DistillWeight;
     }
 
