@@ -27,6 +27,8 @@ public sealed class DetectFinetuner : IDisposable
 {
     private const string Format = "us3l-detect-1";
     private const string DetectorFormat = "us3l-detector-1";
+    /// <summary>The running statistics' momentum while fine-tuning (torch.nn.BatchNorm2d's default).</summary>
+    internal const double FineTuneBnMomentum = 0.1;
     private readonly DetectData data;
     private readonly DetectBackbone backbone;
     private readonly Device device;
@@ -287,6 +289,10 @@ public sealed class DetectFinetuner : IDisposable
                 }
         }
         var used = BnCalibration.Calibrate(detector.Backbone.Body, width, Batches(), momentum: null, maxBatches: c.CalibrationBatches);
+        // The calibration's cumulative average ends here: during fine-tuning the running statistics
+        // follow the changing weights with PyTorch's default momentum (science.md 10.6), the same
+        // value a resumed run's BNs start with.
+        foreach (var bn in detector.Backbone.Body.modules().OfType<US3L.Torch.nn.BatchNormBase>()) bn.momentum = FineTuneBnMomentum;
         log.Write(new Dictionary<string, object?> { ["kind"] = "calibration", ["width"] = width, ["batches"] = used });
     }
 
