@@ -4,7 +4,7 @@
 #   ./build.sh build         native shim (CMake) + .NET solution (Release)
 #   ./build.sh test          setup + build + every test
 #   ./build.sh demo          setup + build, then US3L on Fashion-MNIST: pretrain, evaluate per width, report
-#   ./build.sh bench WHAT    benchmarks as JSON lines: engine, pretrain, detection-ops (ours vs PyTorch), loader, augment, model, kernel
+#   ./build.sh bench WHAT    benchmarks as JSON lines: engine, pretrain, detection-ops, detect (ours vs PyTorch), loader, augment, model, kernel
 #   ./build.sh kernel        build if needed; install the C# Jupyter kernelspecs for this user
 #   ./build.sh notebook      install the kernel and start Jupyter on localhost in notebooks/
 #   ./build.sh gpu-check     on an NVIDIA machine: CUDA shim against PyTorch's libtorch, device checks, GPU benchmarks
@@ -116,8 +116,8 @@ cmd_test() {
 cmd_bench() {
   local what="${1:-}"
   case "$what" in
-    engine|pretrain|loader|augment|model|kernel|detection-ops) cmd_build >&2; "$ROOT/us3l" bench "$what" "${@:2}" ;;
-    *) echo "usage: ./build.sh bench engine|pretrain|loader|augment|model|kernel|detection-ops [options]" >&2; exit 2 ;;
+    engine|pretrain|loader|augment|model|kernel|detection-ops|detect) cmd_build >&2; "$ROOT/us3l" bench "$what" "${@:2}" ;;
+    *) echo "usage: ./build.sh bench engine|pretrain|loader|augment|model|kernel|detection-ops|detect [options]" >&2; exit 2 ;;
   esac
 }
 

@@ -18,6 +18,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(Augment());
         bench.Subcommands.Add(KernelBench.Create());
         bench.Subcommands.Add(DetectionOpsBench.Create());
+        bench.Subcommands.Add(DetectionBench.Create());
         return bench;
     }
 

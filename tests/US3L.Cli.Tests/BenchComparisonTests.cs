@@ -59,4 +59,21 @@ public class BenchComparisonTests
         Assert.Equal(3.0, lines[0].GetProperty("passes_per_iter").GetDouble());
         Assert.Equal(4.0, lines[1].GetProperty("passes_per_iter").GetDouble());
     }
+
+    [Fact]
+    public void Bench_detect_compares_the_mask_rcnn_train_step_in_rounds()
+    {
+        // The smallest detector that is still torchvision's: 64x64 images, 32 sampled proposals per image, one round.
+        var (code, output) = CliProcess.Run(CliProcess.RepoRoot, "bench", "detect", "--arch", "us_resnet18", "--widths", "0.5", "--size", "64",
+            "--rois", "32", "--rounds", "1", "--steps", "1", "--warmup", "0", "--threads", "1");
+        Assert.True(code == 0, output);
+        var step = Assert.Single(Lines(output));
+        Assert.Equal("maskrcnn_fpn_train_step", step.GetProperty("bench").GetString());
+        Assert.Equal(0.5, step.GetProperty("width").GetDouble());
+        Assert.Equal(2, step.GetProperty("batch").GetInt32());
+        Assert.Equal("64x64", step.GetProperty("image").GetString());
+        Assert.Equal(32, step.GetProperty("rois_per_image").GetInt32());
+        Assert.Equal(1, step.GetProperty("steps_per_slot").GetInt32());
+        AssertComparison(step, rounds: 1);
+    }
 }

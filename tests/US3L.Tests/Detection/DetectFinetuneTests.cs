@@ -67,6 +67,30 @@ public class DetectFinetuneTests
         for (var i = 0; i < la.Count; i++) Assert.Equal(la[i], lb[i], 1e-6);
     }
 
+    [Fact]
+    public void AFinishedWidthKeepsItsDetectorWhichDetectsAsTheEvaluationDid()
+    {
+        using var dir = new TempDirectory();
+        var runDir = Path.Combine(dir.Path, "run");
+        using var run = DetectFinetuner.Start(Tiny with { Widths = new[] { 0.5 } }, runDir);
+        var result = Assert.Single(run.Run().Results);
+        Assert.True(File.Exists(DetectFinetuner.DetectorPath(runDir, 0.5)));
+        Assert.Throws<FileNotFoundException>(() => run.LoadDetector(1.0));
+
+        // The saved detector, evaluated again on the same images, gives the run's numbers exactly.
+        using var detector = run.LoadDetector(0.5);
+        Assert.False(detector.training);
+        var evaluator = new CocoEvaluator(run.Val.NumClasses);
+        for (var i = 0; i < result.EvalImages; i++)
+        {
+            using var sample = run.Val.Get(i);
+            var found = detector.Detect(new[] { sample.Image });
+            using (found[0]) evaluator.Add(run.Val.GroundTruth(i), found[0].ToPredictions(detector.Options.MaskThreshold));
+        }
+        Assert.Equal(result.Box.ToArray(), evaluator.Evaluate(IouType.Box).Summary.ToArray());
+        Assert.Equal(result.Mask.ToArray(), evaluator.Evaluate(IouType.Mask).Summary.ToArray());
+    }
+
     private static List<double> Losses(string runDir) => File.ReadLines(Path.Combine(runDir, "metrics.jsonl"))
         .Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("kind").GetString() == "iteration")
         .Select(e => e.GetProperty("loss").GetDouble()).ToList();

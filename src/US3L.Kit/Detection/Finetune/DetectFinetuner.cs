@@ -11,8 +11,9 @@ namespace US3L.Detection;
 /// <summary>
 /// A detection fine-tuning run in its own folder (science.md 10.6): <c>config.json</c> (the resolved
 /// config), <c>metrics.jsonl</c> (one line per logged iteration, per evaluation and at the end),
-/// <c>checkpoints/w&lt;width&gt;.safetensors</c> (the width in progress) and <c>results.json</c> (box and
-/// mask AP per finished width, <see cref="DetectResults"/>). Each width builds its own Mask R-CNN on
+/// <c>checkpoints/w&lt;width&gt;.safetensors</c> (the width in progress), <c>detector-w&lt;width&gt;.safetensors</c>
+/// (the fine-tuned detector of each finished width, <see cref="LoadDetector"/>) and <c>results.json</c> (box
+/// and mask AP per finished width, <see cref="DetectResults"/>). Each width builds its own Mask R-CNN on
 /// the same backbone weights set to that width, calibrates the backbone's BN statistics at that
 /// width on training images (science.md 6.3), fine-tunes with SGD (linear warm-up in the first epoch,
 /// steps at <see cref="DetectFinetuneConfig.LrSteps"/>) and is evaluated on the validation set.
@@ -25,6 +26,9 @@ namespace US3L.Detection;
 public sealed class DetectFinetuner : IDisposable
 {
     private const string Format = "us3l-detect-1";
+    private const string DetectorFormat = "us3l-detector-1";
+    /// <summary>The running statistics' momentum while fine-tuning (torch.nn.BatchNorm2d's default).</summary>
+    internal const double FineTuneBnMomentum = 0.1;
     private readonly DetectData data;
     private readonly DetectBackbone backbone;
     private readonly Device device;
@@ -49,6 +53,41 @@ public sealed class DetectFinetuner : IDisposable
     public static string CheckpointPath(string runDir, double width) =>
         Path.Combine(runDir, "checkpoints", $"w{width.ToString("0.000", CultureInfo.InvariantCulture)}.safetensors");
     private string MetricsPath => Path.Combine(RunDir, "metrics.jsonl");
+
+    /// <summary>The fine-tuned detector of a finished width (its state_dict, BN running statistics included).</summary>
+    public static string DetectorPath(string runDir, double width) =>
+        Path.Combine(runDir, $"detector-w{width.ToString("0.000", CultureInfo.InvariantCulture)}.safetensors");
+
+    /// <summary>
+    /// The fine-tuned detector of a finished <paramref name="width"/>, in eval mode, ready for
+    /// <see cref="MaskRcnn.Detect"/>; the caller disposes it.
+    /// </summary>
+    public MaskRcnn LoadDetector(double width)
+    {
+        var path = DetectorPath(RunDir, width);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{RunDir} holds no fine-tuned detector at width {width.ToString(CultureInfo.InvariantCulture)}: that width has not finished.", path);
+        var detector = new MaskRcnn(backbone.Create(Config.Seed), width, Config.Detector(backbone.InChannels, data.Train.NumClasses), Config.Seed + 1);
+        var (tensors, meta) = Safetensors.Load(path);
+        try
+        {
+            if (!meta.TryGetValue("format", out var format) || format != DetectorFormat)
+                throw new InvalidDataException($"{path} is not a fine-tuned detector (format '{format ?? "missing"}').");
+            detector.load_state_dict(tensors);
+            detector.to(device);
+            detector.eval();
+            return detector;
+        }
+        catch
+        {
+            detector.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
 
     /// <summary>A new run in <paramref name="runDir"/> (created; it must not hold a run already).</summary>
     public static DetectFinetuner Start(DetectFinetuneConfig config, string runDir)
@@ -190,6 +229,7 @@ public sealed class DetectFinetuner : IDisposable
             return null;
         }
         var cost = detector.Backbone.Body.Cost(width, c.MinSize);
+        SaveDetector(DetectorPath(RunDir, width), detector);
         log.Write(new Dictionary<string, object?>
         {
             ["kind"] = "eval", ["width"] = width, ["images"] = evalImages, ["seconds"] = evalSeconds,
@@ -249,6 +289,10 @@ public sealed class DetectFinetuner : IDisposable
                 }
         }
         var used = BnCalibration.Calibrate(detector.Backbone.Body, width, Batches(), momentum: null, maxBatches: c.CalibrationBatches);
+        // The calibration's cumulative average ends here: during fine-tuning the running statistics
+        // follow the changing weights with PyTorch's default momentum (science.md 10.6), the same
+        // value a resumed run's BNs start with.
+        foreach (var bn in detector.Backbone.Body.modules().OfType<US3L.Torch.nn.BatchNormBase>()) bn.momentum = FineTuneBnMomentum;
         log.Write(new Dictionary<string, object?> { ["kind"] = "calibration", ["width"] = width, ["batches"] = used });
     }
 
@@ -306,6 +350,18 @@ public sealed class DetectFinetuner : IDisposable
             ["recent_losses"] = string.Join(",", position.RecentLosses.Select(l => l.ToString("R", CultureInfo.InvariantCulture))),
         };
         Safetensors.Save(path, tensors, meta);
+    }
+
+    private void SaveDetector(string path, MaskRcnn detector)
+    {
+        using var scope = torch.NewDisposeScope();
+        var meta = new Dictionary<string, string>
+        {
+            ["format"] = DetectorFormat, ["arch"] = Config.Arch, ["width"] = detector.Width.ToString("R", CultureInfo.InvariantCulture),
+        };
+        var temp = path + ".tmp";
+        Safetensors.Save(temp, detector.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value), meta);
+        File.Move(temp, path, overwrite: true);
     }
 
     private static Position LoadCheckpoint(string path, MaskRcnn detector, Optimizer optimizer)
