@@ -48,7 +48,7 @@ public sealed class ProtocolEvaluationTests : IDisposable
     [Fact]
     public void An_SNet_run_is_refused_a_width_outside_its_list_before_any_work()
     {
-        var run = NotebookRun.Train("tiny-snet", NotebookRunTests.Tiny("sampler=fixed", "num_widths=2", "fixed_widths=[1.0, 0.5]", "switchable_bn=true"));
+        var run = NotebookRun.Train("tiny-snet", NotebookRunTests.Tiny("sampler=fixed", "num_widths=2", "fixed_widths=[1.0, 0.5]", "eval_widths=[1.0, 0.5]", "switchable_bn=true"));
         var options = ReferenceLinearOptions.For("fashion-mnist", "smoke");
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => ProtocolEvaluation.ReferenceLinear(run, new[] { 1.0, 0.75 }, options, 64, 50));
         Assert.Contains("fixed widths [1, 0.5]", e.Message);
