@@ -23,7 +23,8 @@ public class FixedFeatureBackboneTests
         Assert.All(iterations, i =>
         {
             Assert.Contains(TinyRuns.Doubles(i, "widths"), w => w < 1.0);
-            Assert.All(TinyRuns.Doubles(i, "loss"), l => Assert.True(double.IsFinite(l)));
+            // Every sampled width, the sub-widths through the full 1280-feature projector, logs a finite loss.
+            Assert.Equal(TinyRuns.Doubles(i, "widths").Length, TinyRuns.Doubles(i, "loss").Count(double.IsFinite));
         });
     }
 
