@@ -59,6 +59,7 @@ cmd_setup() {
     exit 1
   fi
   cmd_npm
+  cmd_tools
 }
 
 # plotly.js for US3L.Figures, pinned by src/US3L.Figures/package-lock.json, into build/npm
@@ -73,6 +74,22 @@ cmd_npm() {
   mkdir -p "$dest"
   cp "$src/package.json" "$src/package-lock.json" "$dest/"
   (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+# .NET Interactive, the other C# Jupyter kernel the notebooks must run in (the notebook tests run
+# them there too), as a dotnet tool in build/tools (git-ignored) from the NuGet feed; no kernelspec
+# is installed (the tests write their own in a private Jupyter folder). Skipped when present.
+DOTNET_INTERACTIVE_VERSION=1.0.712001
+cmd_tools() {
+  local dest="$ROOT/build/tools"
+  if [ -x "$dest/dotnet-interactive" ] &&
+     dotnet tool list --tool-path "$dest" 2>/dev/null | grep -qi "^microsoft.dotnet-interactive  *$DOTNET_INTERACTIVE_VERSION "; then
+    log "dotnet-interactive $DOTNET_INTERACTIVE_VERSION: present"
+    return
+  fi
+  log "dotnet tool install Microsoft.dotnet-interactive $DOTNET_INTERACTIVE_VERSION -> $dest"
+  [ -d "$dest" ] && dotnet tool uninstall microsoft.dotnet-interactive --tool-path "$dest" >/dev/null 2>&1 || true
+  dotnet tool install Microsoft.dotnet-interactive --version "$DOTNET_INTERACTIVE_VERSION" --tool-path "$dest" >&2
 }
 
 cmd_native() {
@@ -132,7 +149,7 @@ cmd_kernel() {
   local kernel="$ROOT/src/US3L.Kernel/bin/Release/net10.0/US3L.Kernel.dll"
   # Notebooks #r the kit's build output, so the kit must be built along with the kernel.
   if [ ! -f "$kernel" ] || [ ! -f "$ROOT/src/US3L.Kit/bin/Release/net10.0/US3L.Kit.dll" ]; then cmd_build; fi
-  log "installing the kernelspecs us3l-csharp and .net-csharp"
+  log "installing the kernelspec us3l-csharp (and .net-csharp where no other kernel has that name)"
   dotnet "$kernel" --install >&2
 }
 

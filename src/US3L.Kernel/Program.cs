@@ -4,8 +4,9 @@ using US3L.Kernel.Protocol;
 const string Usage = """
     C# (US3L) Jupyter kernel
       US3L.Kernel -f <connection_file>    run the kernel (Jupyter starts it this way)
-      US3L.Kernel --install [<data_dir>]  write the kernelspecs us3l-csharp and .net-csharp
-                                          into <data_dir>/kernels (default: jupyter --data-dir)
+      US3L.Kernel --install [<data_dir>]  write the kernelspec us3l-csharp into <data_dir>/kernels
+                                          (default: jupyter --data-dir), and .net-csharp too
+                                          unless another kernel is installed under that name
     """;
 
 if (args.Length >= 2 && args[0] == "-f")
@@ -25,8 +26,8 @@ if (args.Length >= 2 && args[0] == "-f")
 }
 if (args.Length >= 1 && args[0] == "--install")
 {
-    foreach (string dir in KernelSpecInstaller.Install(args.Length > 1 ? args[1] : null))
-        Console.WriteLine($"installed kernelspec in {dir}");
+    foreach (var outcome in KernelSpecInstaller.Install(args.Length > 1 ? args[1] : null))
+        Console.WriteLine(outcome);
     return 0;
 }
 Console.Error.WriteLine(Usage);

@@ -6,7 +6,7 @@ namespace US3L.Notebook;
 /// <summary>
 /// A pretraining run a notebook asked for, found in <see cref="RunStore"/> or trained there.
 /// <code>
-/// var run = NotebookRun.Train("naive-seed0", config, progress, KernelContext.CancellationToken);
+/// var run = NotebookRun.Train("naive-seed0", config, progress, NotebookHost.CancellationToken);
 /// run.Metrics.LossOf(0.25); using var backbone = run.LoadBackbone();
 /// </code>
 /// A finished run with the same resolved config is reused as it is; an interrupted one resumes

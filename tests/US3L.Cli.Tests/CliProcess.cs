@@ -18,12 +18,16 @@ internal static class CliProcess
         return dir;
     }
 
-    public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args) =>
+        Run(StartInfo(workingDirectory, args), TimeSpan.FromMinutes(5));
+
+    /// <summary>Runs a start info from <see cref="StartInfo"/> (with changes of the caller's) for at most <paramref name="limit"/>.</summary>
+    public static (int ExitCode, string Output) Run(ProcessStartInfo start, TimeSpan limit)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, args)) ?? throw new InvalidOperationException("could not start dotnet");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
             return (-1, $"timed out\n{stdout.Result}\n{stderr.Result}");

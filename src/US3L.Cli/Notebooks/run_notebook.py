@@ -22,7 +22,7 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-# Kernel names the C# kernel installs itself under (KernelSpecInstaller.Names).
+# Kernel names the C# kernel installs itself under (KernelSpecInstaller.OwnName, PolyglotName).
 OUR_KERNELS = ("us3l-csharp", ".net-csharp")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
