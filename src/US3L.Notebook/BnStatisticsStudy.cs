@@ -38,8 +38,6 @@ public enum BnStatisticsSource
 /// </summary>
 public static class BnStatisticsStudy
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>The run's final backbone evaluated at <paramref name="widths"/> with BN statistics from <paramref name="source"/>.</summary>
     public static WidthAccuracies Evaluate(NotebookRun run, IReadOnlyList<double> widths, EvaluationSettings settings, BnStatisticsSource source,
         IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
@@ -58,12 +56,8 @@ public static class BnStatisticsStudy
         var key = RunStore.Hash(JsonSerializer.Serialize(new { widths, settings = settings with { Profile = null }, config.Seed, source = source.ToString() }));
         var folder = Path.Combine(run.RunDir, "eval");
         var path = Path.Combine(folder, $"bn-{source.ToString().ToLowerInvariant()}-{key}.json");
-        if (File.Exists(path))
-        {
-            var saved = JsonSerializer.Deserialize<WidthAccuracy[]>(File.ReadAllText(path))
-                ?? throw new InvalidDataException($"{path} holds no evaluation; delete it to evaluate again.");
+        if (EvaluationCache.Read<WidthAccuracy>(path) is { } saved)
             return new WidthAccuracies(run.Label, protocol, saved) { FromCache = true };
-        }
 
         var train = WidthEvaluation.Dataset(config, train: true, settings.TrainImages);
         var test = WidthEvaluation.Dataset(config, train: false, settings.TestImages);
@@ -91,10 +85,7 @@ public static class BnStatisticsStudy
                     .Select(p => new WidthAccuracy(p.Width, p.Macs ?? 0, p.KnnTop1, p.LinearTop1)).ToList();
             }
         }
-        Directory.CreateDirectory(folder);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(points, Json));
-        File.Move(temporary, path, overwrite: true);
+        EvaluationCache.Write(path, points);
         return new WidthAccuracies(run.Label, protocol, points);
     }
 

@@ -28,8 +28,6 @@ public sealed record ProtocolAccuracies(string Model, string Protocol, IReadOnly
 /// </summary>
 public static class ProtocolEvaluation
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>
     /// The reference linear protocol at each width: BN calibrated, backbone frozen, a classifier
     /// trained on augmented batches of the first <paramref name="trainImages"/> training images,
@@ -95,12 +93,8 @@ public static class ProtocolEvaluation
             foreach (var w in widths) probe.CheckWidth(w);
         var folder = Path.Combine(run.RunDir, "eval");
         var path = Path.Combine(folder, $"{kind}-{RunStore.Hash(JsonSerializer.Serialize(new { widths, key }))}.json");
-        if (File.Exists(path))
-        {
-            var saved = JsonSerializer.Deserialize<ProtocolPoint[]>(File.ReadAllText(path))
-                ?? throw new InvalidDataException($"{path} holds no evaluation; delete it to evaluate again.");
+        if (EvaluationCache.Read<ProtocolPoint>(path) is { } saved)
             return new ProtocolAccuracies(run.Label, protocol, saved) { FromCache = true };
-        }
 
         var (perWidth, evaluate) = prepare();
         var total = (int)Math.Min(int.MaxValue, perWidth * widths.Count);
@@ -116,10 +110,7 @@ public static class ProtocolEvaluation
                 progress?.Report((++done, total));
             }));
         }
-        Directory.CreateDirectory(folder);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(points, Json));
-        File.Move(temporary, path, overwrite: true);
+        EvaluationCache.Write(path, points);
         return new ProtocolAccuracies(run.Label, protocol, points);
     }
 

@@ -48,8 +48,6 @@ public sealed record WidthAccuracies(string Model, string Protocol, IReadOnlyLis
 /// </summary>
 public static class WidthEvaluation
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>The run's final online backbone, evaluated per width.</summary>
     public static WidthAccuracies Evaluate(NotebookRun run, IReadOnlyList<double> widths, EvaluationSettings settings,
         IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default) =>
@@ -100,12 +98,8 @@ public static class WidthEvaluation
         var protocol = settings.Describe(config.Dataset, config.Seed);
         var key = RunStore.Hash(JsonSerializer.Serialize(new { widths, settings = settings with { Profile = null }, config.Seed }));
         var path = Path.Combine(folder, key + ".json");
-        if (File.Exists(path))
-        {
-            var saved = JsonSerializer.Deserialize<WidthAccuracy[]>(File.ReadAllText(path))
-                ?? throw new InvalidDataException($"{path} holds no evaluation; delete it to evaluate again.");
+        if (EvaluationCache.Read<WidthAccuracy>(path) is { } saved)
             return new WidthAccuracies(model, protocol, saved) { FromCache = true };
-        }
 
         var train = Dataset(config, train: true, settings.TrainImages);
         var test = Dataset(config, train: false, settings.TestImages);
@@ -125,10 +119,7 @@ public static class WidthEvaluation
                 progress?.Report((++done, total));
             }).Select(p => new WidthAccuracy(p.Width, p.Macs ?? 0, p.KnnTop1, p.LinearTop1)).ToList();
         }
-        Directory.CreateDirectory(folder);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(points, Json));
-        File.Move(temporary, path, overwrite: true);
+        EvaluationCache.Write(path, points);
         return new WidthAccuracies(model, protocol, points);
     }
 }
