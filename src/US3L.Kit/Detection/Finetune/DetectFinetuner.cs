@@ -51,12 +51,15 @@ public sealed class DetectFinetuner : IDisposable
     public DetectionDataset Val => data.Val;
     public static string ResultsPath(string runDir) => Path.Combine(runDir, "results.json");
     public static string CheckpointPath(string runDir, double width) =>
-        Path.Combine(runDir, "checkpoints", $"w{width.ToString("0.000", CultureInfo.InvariantCulture)}.safetensors");
+        Path.Combine(runDir, "checkpoints", $"w{WidthTag(width)}.safetensors");
     private string MetricsPath => Path.Combine(RunDir, "metrics.jsonl");
 
     /// <summary>The fine-tuned detector of a finished width (its state_dict, BN running statistics included).</summary>
     public static string DetectorPath(string runDir, double width) =>
-        Path.Combine(runDir, $"detector-w{width.ToString("0.000", CultureInfo.InvariantCulture)}.safetensors");
+        Path.Combine(runDir, $"detector-w{WidthTag(width)}.safetensors");
+
+    /// <summary>A width as file names spell it: three decimals, invariant culture.</summary>
+    private static string WidthTag(double width) => width.ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The fine-tuned detector of a finished <paramref name="width"/>, in eval mode, ready for
@@ -359,9 +362,8 @@ public sealed class DetectFinetuner : IDisposable
         {
             ["format"] = DetectorFormat, ["arch"] = Config.Arch, ["width"] = detector.Width.ToString("R", CultureInfo.InvariantCulture),
         };
-        var temp = path + ".tmp";
-        Safetensors.Save(temp, detector.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value), meta);
-        File.Move(temp, path, overwrite: true);
+        // Safetensors.Save writes through a temporary file of its own, so the file appears whole or not at all.
+        Safetensors.Save(path, detector.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value), meta);
     }
 
     private static Position LoadCheckpoint(string path, MaskRcnn detector, Optimizer optimizer)
