@@ -23,19 +23,31 @@ internal static class PretrainCommand
         var recipe = new Option<string?>("--recipe") { Description = "Recipe name (" + string.Join(", ", RecipeLoader.Names) + ") or a YAML file" };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/<recipe>-<profile>-<time>)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint" };
+        var configFile = new Option<string?>("--config")
+        {
+            Description = "Run exactly this resolved config (a run folder's config.json, or one written by ConfigWriter.Save); no recipe, profile or --set",
+        };
         var command = new Command("pretrain", "Self-supervised pretraining of a slimmable network (writes config, metrics.jsonl and checkpoints)")
         {
-            recipe, Profile, Set, output, resume,
+            recipe, Profile, Set, output, resume, configFile,
         };
         command.SetAction(parse =>
         {
             var resumeDir = parse.GetValue(resume);
+            var resolvedFile = parse.GetValue(configFile);
             Pretrainer run;
             if (resumeDir is not null)
             {
-                if (parse.GetValue(recipe) is not null) throw new ArgumentException("--resume continues a run with its own config; drop --recipe.");
+                if (parse.GetValue(recipe) is not null || resolvedFile is not null)
+                    throw new ArgumentException("--resume continues a run with its own config; drop --recipe and --config.");
                 run = Pretrainer.Resume(resumeDir);
                 Console.Error.WriteLine($"resuming {resumeDir} after {run.EpochsCompleted} epochs ({run.Iterations} iterations)");
+            }
+            else if (resolvedFile is not null)
+            {
+                if (parse.GetValue(recipe) is not null || parse.GetResult(Profile) is { Implicit: false } || (parse.GetValue(Set) ?? []).Length > 0)
+                    throw new ArgumentException("--config runs a resolved config exactly as it is; drop --recipe, --profile and --set (or edit the file).");
+                run = StartResolved(resolvedFile, parse.GetValue(output));
             }
             else
             {
@@ -67,6 +79,19 @@ internal static class PretrainCommand
         // The trainer writes config.json (what Resume reads); config.yaml records where the config came from.
         var run = Pretrainer.Start(resolved.Config, dir);
         File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigWriter.ToYaml(resolved));
+        return run;
+    }
+
+    /// <summary>Starts a run of a resolved config file, validated with the same ranges as a recipe; config.yaml names the file.</summary>
+    private static Pretrainer StartResolved(string file, string? dir)
+    {
+        // JSON is a run's config.json; YAML is ConfigWriter's form (a recipe without profiles resolves to itself).
+        var config = Path.GetExtension(file).Equals(".json", StringComparison.OrdinalIgnoreCase)
+            ? ConfigValidator.Validate(ConfigJson.ReadFile(file), file)
+            : RecipeLoader.Load(file);
+        dir ??= DefaultRunDir(Path.GetFileNameWithoutExtension(file), "resolved");
+        var run = Pretrainer.Start(config, dir);
+        File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigWriter.ToYaml(config, [$"config: {Path.GetFullPath(file)}"]));
         return run;
     }
 

@@ -16,6 +16,7 @@ internal sealed class ArmProcess : IDisposable
     private readonly Process process;
     private readonly Queue<string> lastLines = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly string configFile;
 
     public ArmProcess(GridArm arm, bool resume, int threads, string cliDll)
     {
@@ -27,7 +28,10 @@ internal sealed class ArmProcess : IDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         start.ArgumentList.Add(cliDll);
-        foreach (var a in arm.PretrainArguments(resume)) start.ArgumentList.Add(a);
+        // The arm's resolved config travels as a file: the child runs exactly it and re-derives nothing.
+        configFile = Path.Combine(Path.GetTempPath(), $"us3l-arm-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        File.WriteAllText(configFile, Training.ConfigJson.Write(arm.Config));
+        foreach (var a in arm.PretrainArguments(resume, configFile)) start.ArgumentList.Add(a);
         start.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
         process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -84,6 +88,7 @@ internal sealed class ArmProcess : IDisposable
     {
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         process.Dispose();
+        File.Delete(configFile);
     }
 
     /// <summary>SIGINT through the system's <c>kill</c> (.NET can only send SIGKILL); false when it could not be sent.</summary>

@@ -36,42 +36,19 @@ public sealed class GridArm
         string.Join(" ", values.Select(v => $"{v.Key}={v.Value}").Prepend(gridName));
 
     /// <summary>
-    /// Where the arm's run stands, read from its folder. A folder holding another config is an error
-    /// (never silently reused), as in <see cref="NotebookRun.Train"/>.
+    /// Where the arm's run stands, read from its folder (<see cref="RunFolder.StateOf"/>). A folder
+    /// holding another config is an error (never silently reused), as in <see cref="NotebookRun.Train"/>.
     /// </summary>
-    public ArmState State()
-    {
-        if (!File.Exists(Pretrainer.CheckpointPath(RunDir))) return Directory.Exists(RunDir) ? ArmState.Abandoned : ArmState.New;
-        var configPath = Path.Combine(RunDir, "config.json");
-        if (!File.Exists(configPath) || File.ReadAllText(configPath) != ConfigJson.Write(Config))
-            throw new InvalidOperationException($"{RunDir} holds a run of a different config than arm '{Label}'; delete the folder to train again.");
-        var metrics = RunMetrics.Read(Path.Combine(RunDir, "metrics.jsonl"));
-        bool trained = metrics.Finished && metrics.Epochs.Count > 0 && metrics.Epochs[^1].Epoch + 1 == Config.Epochs;
-        return trained ? ArmState.Trained : ArmState.Interrupted;
-    }
+    public RunFolderState State() => RunFolder.StateOf(RunDir, Config);
 
-    /// <summary>The <c>us3l</c> arguments that train the arm into <see cref="RunDir"/>, or resume it there.</summary>
-    public IReadOnlyList<string> PretrainArguments(bool resume)
-    {
-        if (resume) return new[] { "pretrain", "--resume", RunDir };
-        var args = new List<string> { "pretrain", "--recipe", Recipe.Path, "--profile", Recipe.Profile! };
-        foreach (var set in Overrides) args.AddRange(new[] { "--set", set });
-        args.AddRange(new[] { "--out", RunDir });
-        return args;
-    }
+    /// <summary>
+    /// The <c>us3l</c> arguments that train the arm into <see cref="RunDir"/> from the resolved config
+    /// written at <paramref name="configFile"/> (exactly this arm's config, so the folder's
+    /// config.json is the one it is keyed by), or resume it there.
+    /// </summary>
+    public IReadOnlyList<string> PretrainArguments(bool resume, string configFile) => resume
+        ? new[] { "pretrain", "--resume", RunDir }
+        : new[] { "pretrain", "--config", configFile, "--out", RunDir };
 
     public override string ToString() => $"{Label} → {RunDir}";
-}
-
-/// <summary>Where an arm's run folder stands.</summary>
-public enum ArmState
-{
-    /// <summary>No folder: the arm trains from the start.</summary>
-    New,
-    /// <summary>A folder without a checkpoint (a start that died early): it is cleared and trained from the start.</summary>
-    Abandoned,
-    /// <summary>A checkpoint of an unfinished run: the arm resumes from it.</summary>
-    Interrupted,
-    /// <summary>Training finished: nothing to train.</summary>
-    Trained,
 }

@@ -23,7 +23,7 @@ internal sealed class GridRunner
     private readonly ArmProgress[] lines;
     private readonly ArmSummary?[] summaries;
     private readonly Dictionary<string, string> failures = new();
-    private readonly List<(int Index, ArmProcess Process, bool ConfigChecked)> running = new();
+    private readonly List<(int Index, ArmProcess Process)> running = new();
     private readonly Queue<int> toTrain = new();
     private readonly Queue<int> toEvaluate = new();
     private (int Index, Task<ArmSummary> Task, EvaluationCounter Counter, DateTime Start)? evaluation;
@@ -47,23 +47,26 @@ internal sealed class GridRunner
     {
         // Every folder is inspected before anything starts: a folder of another config fails the whole grid up front.
         var states = arms.Select(a => a.State()).ToArray();
-        var cli = states.Any(s => s != ArmState.Trained) ? CliLocator.Dll() : null;
+        var cli = states.Any(s => s != RunFolderState.Finished) ? CliLocator.Dll() : null;
         for (int i = 0; i < arms.Count; i++)
         {
-            var trained = states[i] == ArmState.Trained;
+            var trained = states[i] == RunFolderState.Finished;
             lines[i] = new ArmProgress(arms[i].Label, trained ? ArmPhase.Trained : ArmPhase.Waiting, 0, null, 0, arms[i].Config.Epochs,
                 null, null, 0, states[i] switch
                 {
-                    ArmState.Trained => "trained earlier: not training again",
-                    ArmState.Interrupted => "will resume from its checkpoint",
+                    RunFolderState.Finished => "trained earlier: not training again",
+                    RunFolderState.Interrupted => "will resume from its checkpoint",
                     _ => "will train",
                 });
-            (trained ? toEvaluate : toTrain).Enqueue(i);
+            // Another process (a second notebook, a CLI run) trains this folder now: leave it alone.
+            if (states[i] == RunFolderState.Running)
+                Fail(i, $"{arms[i].RunDir} is being trained by process {RunFolder.HolderOf(arms[i].RunDir)}; run the grid again once it has stopped.");
+            else (trained ? toEvaluate : toTrain).Enqueue(i);
         }
         // If this process ends while arms train (the kernel shuts down), ask them to save and stop rather than train on unwatched.
         EventHandler onExit = (_, _) =>
         {
-            foreach (var (_, process, _) in running.ToArray())
+            foreach (var (_, process) in running.ToArray())
             {
                 try
                 {
@@ -100,21 +103,21 @@ internal sealed class GridRunner
         finally
         {
             AppDomain.CurrentDomain.ProcessExit -= onExit;
-            foreach (var (_, process, _) in running) process.Dispose();
+            foreach (var (_, process) in running) process.Dispose();
         }
         progress?.Report(lines.ToArray());
         return new GridResult(grid, arms, summaries.Where(s => s is not null).Select(s => s!).ToArray(), failures, started, parallel, threads);
     }
 
-    private void Start(int i, ArmState[] states, string cli)
+    private void Start(int i, RunFolderState[] states, string cli)
     {
         var arm = arms[i];
         // A folder without a checkpoint is a start that died before saving anything: nothing to resume.
-        if (states[i] == ArmState.Abandoned) Directory.Delete(arm.RunDir, recursive: true);
-        var resume = states[i] == ArmState.Interrupted;
+        if (states[i] == RunFolderState.Abandoned) Directory.Delete(arm.RunDir, recursive: true);
+        var resume = states[i] == RunFolderState.Interrupted;
         var process = new ArmProcess(arm, resume, threads, cli);
         started++;
-        running.Add((i, process, resume));
+        running.Add((i, process));
         lines[i] = lines[i] with { Phase = ArmPhase.Training, Total = EstimatedIterations(arm.Config), Note = resume ? "resumed" : "training" };
     }
 
@@ -122,7 +125,7 @@ internal sealed class GridRunner
     {
         for (int r = running.Count - 1; r >= 0; r--)
         {
-            var (i, process, configChecked) = running[r];
+            var (i, process) = running[r];
             var arm = arms[i];
             process.Metrics.Poll();
             var epochs = arm.Config.Epochs;
@@ -133,25 +136,13 @@ internal sealed class GridRunner
                 Done = it?.Done ?? 0, Total = total, Epoch = process.Metrics.LastEpoch?.Epochs ?? 0,
                 Loss = it?.Loss, ImagesPerSecond = it?.ImagesPerSecond, Seconds = process.Seconds,
             };
-            // The CLI resolves the recipe itself: its config.json must be exactly the one this arm's folder is keyed by.
-            if (!configChecked && File.Exists(Path.Combine(arm.RunDir, "metrics.jsonl")))
-            {
-                if (File.ReadAllText(Path.Combine(arm.RunDir, "config.json")) != ConfigJson.Write(arm.Config))
-                {
-                    running.RemoveAt(r);
-                    process.Dispose();
-                    Fail(i, $"us3l pretrain resolved a different config than this library for '{arm.Label}' (is the CLI built from the same sources?); see {arm.RunDir}/config.json.");
-                    continue;
-                }
-                running[r] = (i, process, true);
-            }
             if (!process.HasExited) continue;
             process.WaitForExit(TimeSpan.Zero);
             running.RemoveAt(r);
             var code = process.ExitCode;
             var output = process.Output;
             process.Dispose();
-            if (code == 0 && arm.State() == ArmState.Trained)
+            if (code == 0 && arm.State() == RunFolderState.Finished)
             {
                 lines[i] = lines[i] with { Phase = ArmPhase.Trained, Done = lines[i].Total ?? lines[i].Done, Epoch = epochs, Note = "trained" };
                 toEvaluate.Enqueue(i);
@@ -218,8 +209,8 @@ internal sealed class GridRunner
     /// <summary>Interrupts every training process, waits for their checkpoints, and lets a running evaluation see the cancellation.</summary>
     private void Stop()
     {
-        foreach (var (_, process, _) in running) process.Interrupt();
-        foreach (var (i, process, _) in running)
+        foreach (var (_, process) in running) process.Interrupt();
+        foreach (var (i, process) in running)
         {
             process.WaitForExit(grace);
             lines[i] = lines[i] with { Phase = ArmPhase.Interrupted, Note = process.ExitCode == 130 ? "interrupted; checkpoint saved" : $"stopped (exit code {process.ExitCode})" };

@@ -46,22 +46,19 @@ public sealed class NotebookRun
     {
         ArgumentNullException.ThrowIfNull(config);
         var dir = RunStore.FolderFor(label, config);
-        var configPath = Path.Combine(dir, "config.json");
-        bool hasCheckpoint = File.Exists(Pretrainer.CheckpointPath(dir));
-        if (hasCheckpoint)
+        var state = RunFolder.StateOf(dir, config);
+        switch (state)
         {
-            var saved = File.ReadAllText(configPath);
-            if (saved != ConfigJson.Write(config))
-                throw new InvalidOperationException($"{dir} holds a run of a different config than the one asked for; delete the folder to train again.");
-            var done = new NotebookRun(label, dir, config, RunSource.Cached);
-            if (done.Metrics.Finished && LastEpoch(done.Metrics) == config.Epochs) return done;
+            case RunFolderState.Finished:
+                return new NotebookRun(label, dir, config, RunSource.Cached);
+            case RunFolderState.Running:
+                throw new InvalidOperationException($"'{label}' is being trained right now (process {RunFolder.HolderOf(dir)}) in {dir}; wait for it, or stop it and run the cell again to resume.");
+            case RunFolderState.Abandoned:
+                // A start that died before its first checkpoint (e.g. the kernel was killed): nothing to resume.
+                Directory.Delete(dir, recursive: true);
+                break;
         }
-        else if (Directory.Exists(dir))
-        {
-            // A start that died before its first checkpoint (e.g. the kernel was killed): nothing to resume.
-            Directory.Delete(dir, recursive: true);
-        }
-
+        var hasCheckpoint = state == RunFolderState.Interrupted;
         var source = hasCheckpoint ? RunSource.Resumed : RunSource.Trained;
         using (var run = hasCheckpoint ? Pretrainer.Resume(dir) : Pretrainer.Start(config, dir))
         {
@@ -72,8 +69,6 @@ public sealed class NotebookRun
         }
         return new NotebookRun(label, dir, config, source);
     }
-
-    private static int LastEpoch(RunMetrics m) => m.Epochs.Count == 0 ? 0 : m.Epochs[^1].Epoch + 1;
 
     public override string ToString() => $"{Label} ({Source.ToString().ToLowerInvariant()}, {RunDir})";
 }

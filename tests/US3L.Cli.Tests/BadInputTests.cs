@@ -42,7 +42,9 @@ public sealed class BadInputTests(BadInputTests.Workspace workspace) : IClassFix
         new("cli-nonpositive-count", "CLI", ["bench", "engine", "--rounds", "0"],
             "--rounds must be a positive integer, got 0."),
         new("cli-resume-with-recipe", "CLI", ["pretrain", "--resume", "run", "--recipe", "fashion-mnist-us3l"],
-            "--resume continues a run with its own config; drop --recipe."),
+            "--resume continues a run with its own config; drop --recipe and --config."),
+        new("cli-config-with-set", "CLI", ["pretrain", "--config", "run/config.json", "--set", "epochs=2"],
+            "--config runs a resolved config exactly as it is; drop --recipe, --profile and --set (or edit the file)."),
         new("cli-export-extension", "CLI", ["export", "--random-init", "--arch", "us_resnet10_mini", "--width", "0.5", "--out", "x.pt"],
             "--out must name a .safetensors file, got 'x.pt'."),
         new("recipe-unknown-key", "recipe", ["pretrain", "--recipe", "fashion-mnist-us3l", "--profile", "smoke", "--set", "ema_momentun=0.9"],
@@ -69,6 +71,8 @@ public sealed class BadInputTests(BadInputTests.Workspace workspace) : IClassFix
             "run-badjson/config.json: Invalid pretraining config: not valid JSON (line 1)."),
         new("config-json-unknown-key", "config JSON", ["pretrain", "--resume", "run-unknownkey"],
             "run-unknownkey/config.json: Invalid pretraining config: unknown key 'epochz' (line {epochz_line}). Did you mean 'epochs'?"),
+        new("config-file-out-of-range", "config JSON", ["pretrain", "--config", "range.json", "--out", "fresh"],
+            "range.json: epochs must be at least 1, got 0."),
         new("config-json-bad-value", "config JSON", ["pretrain", "--resume", "run-badvalue"],
             "run-badvalue/config.json: Invalid pretraining config: 'sampler' (line {sampler_line}) has a value of the wrong type, or a name it does not know."),
         new("config-json-missing", "config JSON", ["pretrain", "--resume", "run-nocfg"],
@@ -232,6 +236,8 @@ public sealed class BadInputTests(BadInputTests.Workspace workspace) : IClassFix
             File.WriteAllText(badValue, File.ReadAllText(badValue).Replace("\"sampler\": \"sandwich\"", "\"sampler\": \"sandwhich\"", StringComparison.Ordinal));
             values["sampler_line"] = LineOf(badValue, "sandwhich").ToString(System.Globalization.CultureInfo.InvariantCulture);
             File.Delete(ConfigOf(Copy("run-nocfg")));
+            File.WriteAllText(Path.Combine(Dir, "range.json"),
+                File.ReadAllText(ConfigOf(Path.Combine(Dir, "run"))).Replace("\"epochs\": 1,", "\"epochs\": 0,", StringComparison.Ordinal));
             var otherArch = ConfigOf(Copy("run-otherarch"));
             File.WriteAllText(otherArch, File.ReadAllText(otherArch).Replace("\"us_resnet10_mini\"", "\"us_cifar_resnet18\"", StringComparison.Ordinal));
             var shortLog = Path.Combine(Copy("run-shortlog"), "metrics.jsonl");

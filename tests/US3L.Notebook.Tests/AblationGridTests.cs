@@ -38,16 +38,11 @@ public class AblationGridTests
     }
 
     [Fact]
-    public void The_cli_arguments_repeat_the_recipe_profile_and_every_override_into_the_folder()
+    public void The_cli_arguments_run_the_arms_resolved_config_file_into_its_folder()
     {
         var arm = Grid().Arms()[0];
-        var args = arm.PretrainArguments(resume: false);
-        Assert.Equal("pretrain", args[0]);
-        Assert.Equal(arm.Recipe.Path, args[args.ToList().IndexOf("--recipe") + 1]);
-        Assert.Equal("smoke", args[args.ToList().IndexOf("--profile") + 1]);
-        Assert.Equal(arm.Overrides, args.Select((a, i) => (a, i)).Where(p => p.a == "--set").Select(p => args[p.i + 1]));
-        Assert.Equal(arm.RunDir, args[^1]);
-        Assert.Equal(new[] { "pretrain", "--resume", arm.RunDir }, arm.PretrainArguments(resume: true));
+        Assert.Equal(new[] { "pretrain", "--config", "arm.json", "--out", arm.RunDir }, arm.PretrainArguments(resume: false, "arm.json"));
+        Assert.Equal(new[] { "pretrain", "--resume", arm.RunDir }, arm.PretrainArguments(resume: true, "arm.json"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using US3L.Training;
 using System.Text.Json.Nodes;
 
 namespace US3L.Notebook.Tests;
@@ -58,7 +59,7 @@ public sealed class GridKillResumeTests : IDisposable
             Assert.Equal(128 + 9, process.ExitCode);
             output.WriteLine($"seed {seed}: killed at iteration {asked} (the log held {IterationLines(metrics)} iteration lines); state {arm.State()}");
         }
-        Assert.NotEqual(ArmState.Trained, arm.State());
+        Assert.NotEqual(RunFolderState.Finished, arm.State());
 
         var resumed = grid.Run(Evaluation, Widths, parallel: 1);
         Assert.Empty(resumed.Failures);

@@ -80,13 +80,13 @@ public sealed class GridRunTests : IDisposable
             grid.Run(Evaluation, widths: new[] { 1.0 }, parallel: 1, progress: progress, ct: cancel.Token, interruptGrace: TimeSpan.FromSeconds(30)));
         Assert.Contains("Run the cell again", e.Message);
         var arm = grid.Arms()[0];
-        Assert.Equal(ArmState.Interrupted, arm.State());
+        Assert.Equal(RunFolderState.Interrupted, arm.State());
         Assert.False(File.Exists(Path.Combine(arm.RunDir, ArmSummary.FileName)));
 
         var result = grid.Run(Evaluation, widths: new[] { 1.0 }, parallel: 1);
         Assert.Empty(result.Failures);
         Assert.Equal(1, result.ProcessesStarted);
-        Assert.Equal(ArmState.Trained, arm.State());
+        Assert.Equal(RunFolderState.Finished, arm.State());
         var metrics = RunMetrics.Read(Path.Combine(arm.RunDir, "metrics.jsonl"));
         Assert.Equal(new[] { 0, 1, 2 }, metrics.Epochs.Select(x => x.Epoch));
         Assert.Equal(metrics.Iterations.Select((_, i) => (long)i), metrics.Iterations.Select(x => x.Iteration));

@@ -7,7 +7,8 @@ namespace US3L.Config;
 
 /// <summary>
 /// Checks a resolved <see cref="PretrainConfig"/> before a run starts, so a bad value fails in the
-/// first second with a message naming the key, instead of an hour into training.
+/// first second with a message naming the key, instead of an hour into training. The one set of
+/// ranges: the recipe loader and <see cref="Training.Pretrainer"/> (through its setup) both call it.
 /// </summary>
 public static class ConfigValidator
 {
@@ -30,13 +31,16 @@ public static class ConfigValidator
         Require(c.ProjectorHidden >= 1 && c.ProjectorOut >= 1 && c.PredictorHidden >= 1,
             $"projector_hidden, projector_out and predictor_hidden must be positive, got {c.ProjectorHidden}, {c.ProjectorOut}, {c.PredictorHidden}.");
 
-        Require(c.EmaMomentum is >= 0 and < 1, $"ema_momentum must be in [0, 1), got {c.EmaMomentum}.");
+        // 1 keeps the teacher at its initial weights (a frozen random target): an ablation, not an error.
+        Require(c.EmaMomentum is >= 0 and <= 1, $"ema_momentum must be in [0, 1], got {c.EmaMomentum}.");
         Require(c.DistillWeight >= 0, $"distill_weight must be >= 0, got {c.DistillWeight}.");
         Require(c.Temperature > 0, $"temperature must be positive, got {c.Temperature}.");
         Require(c.QueueSize >= 1, $"queue_size must be positive, got {c.QueueSize}.");
         Require(c.BaseLoss != BaseLoss.MocoV2 || c.QueueSize >= c.BatchSize,
             $"queue_size ({c.QueueSize}) must hold at least one batch (batch_size {c.BatchSize}) for moco_v2.");
 
+        Require(!c.Distill || c.DistillHead != DistillHead.Shared || Methods.SslMethod.For(c.BaseLoss).HasPredictor,
+            $"distill_head shared routes the sub-networks through the predictor, but base_loss {SnakeCase.Of(c.BaseLoss.ToString())} has none; use distill_head separate.");
         Require(c.NumWidths >= 1, $"num_widths must be at least 1, got {c.NumWidths}.");
         Require(c.Sampler != SamplerKind.DynamicA || c.Epochs >= DynamicSamplingA.Phases,
             $"sampler dynamic_a splits training into {DynamicSamplingA.Phases} phases and needs epochs >= {DynamicSamplingA.Phases}, got {c.Epochs}.");
@@ -80,8 +84,9 @@ public static class ConfigValidator
             $"group_reg_warmup_epochs must be in [0, epochs = {c.Epochs}], got {c.GroupRegWarmupEpochs}.");
 
         CheckDevice(c.Device, p);
-        Require(c.KnnEvery >= 0, $"knn_every must be >= 0 (0 = only at the end), got {c.KnnEvery}.");
+        Require(c.KnnEvery >= -1, $"knn_every must be >= -1 (0 = only at the end, -1 = never), got {c.KnnEvery}.");
         Require(c.KnnSubset >= 0, $"knn_subset must be >= 0 (0 = all), got {c.KnnSubset}.");
+        Require(c.LogEvery >= 1, $"log_every must be at least 1, got {c.LogEvery}.");
         Require(c.MonitorEvery >= 1, $"monitor_every must be at least 1, got {c.MonitorEvery}.");
         Require(c.CheckpointEvery >= 0, $"checkpoint_every must be >= 0 (0 = only at the end), got {c.CheckpointEvery}.");
         return p;

@@ -213,7 +213,7 @@ public sealed record PretrainConfig
     public long Seed { get; init; }
     /// <summary>cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "cpu";
-    /// <summary>Run kNN per width every this many epochs (0 = only at the end; negative = never).</summary>
+    /// <summary>Run kNN per width every this many epochs (0 = only at the end; -1 = never).</summary>
     public int KnnEvery { get; init; } = 1;
     /// <summary>Images of the kNN bank and queries used by the periodic monitor (0 = all).</summary>
     public int KnnSubset { get; init; } = 5000;
@@ -227,6 +227,6 @@ public sealed record PretrainConfig
     public int LogEvery { get; init; } = 1;
     /// <summary>Log the collapse meters and the target drift (<see cref="TargetDrift"/>) every this many iterations.</summary>
     public int MonitorEvery { get; init; } = 20;
-    /// <summary>Save a checkpoint every this many epochs (and always at the end or on interrupt).</summary>
+    /// <summary>Save a checkpoint every this many epochs (and always at the end or on interrupt; 0 = only then).</summary>
     public int CheckpointEvery { get; init; } = 1;
 }

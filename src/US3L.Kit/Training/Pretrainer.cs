@@ -19,16 +19,20 @@ namespace US3L.Training;
 public sealed class Pretrainer : IDisposable
 {
     private readonly TrainingSetup setup;
+    private readonly IDisposable hold;
     private readonly KnnMonitor? knn;
     private TrainPosition position;
     private string? lastCheckpoint;
+    private (int Epoch, int Batch)? savedPosition;
 
-    private Pretrainer(string runDir, TrainingSetup setup, TrainPosition position, string? lastCheckpoint)
+    private Pretrainer(string runDir, TrainingSetup setup, IDisposable hold, TrainPosition position, string? lastCheckpoint)
     {
         RunDir = runDir;
         this.setup = setup;
+        this.hold = hold;
         this.position = position;
         this.lastCheckpoint = lastCheckpoint;
+        if (lastCheckpoint is not null) savedPosition = (position.Epoch, position.Batch);
         setup.Loop.LastCheckpoint = lastCheckpoint;
         if (setup.Data is { KnnBank: { } bank, KnnQueries: { } queries } && setup.Config.KnnEvery >= 0)
             knn = new KnnMonitor(setup.Config, bank, queries, setup.Data.EvalRecipe, setup.Device);
@@ -53,15 +57,18 @@ public sealed class Pretrainer : IDisposable
         // Everything that can refuse the config (validation, the data files) runs before the folder is written,
         // so a run that cannot start leaves no folder behind.
         var setup = new TrainingSetup(config);
+        IDisposable? hold = null;
         try
         {
+            hold = RunFolder.Hold(runDir);
             Directory.CreateDirectory(Path.Combine(runDir, "checkpoints"));
             File.WriteAllText(Path.Combine(runDir, "config.json"), ConfigJson.Write(config));
             MetricsLog.Create(MetricsPath(runDir)).Dispose();
-            return new Pretrainer(runDir, setup, new TrainPosition(0, 0, 0, 0, 0, 0, 0, 0), null);
+            return new Pretrainer(runDir, setup, hold, new TrainPosition(0, 0, 0, 0, 0, 0, 0, 0), null);
         }
         catch
         {
+            hold?.Dispose();
             setup.Dispose();
             throw;
         }
@@ -79,19 +86,23 @@ public sealed class Pretrainer : IDisposable
         var configPath = Path.Combine(runDir, "config.json");
         if (!File.Exists(checkpoint) && !File.Exists(configPath))
             throw new FileNotFoundException($"{runDir} is not a run folder: it has no checkpoint ({checkpoint}) and no config.json.", checkpoint);
-        var config = ConfigJson.ReadFile(configPath);
-        Checkpoint.RemoveUnfinished(runDir);
-        var setup = new TrainingSetup(config);
+        // Held first: the temporary files removed below could be a live trainer's checkpoint being written.
+        var hold = RunFolder.Hold(runDir);
+        TrainingSetup? setup = null;
         try
         {
+            var config = ConfigJson.ReadFile(configPath);
+            Checkpoint.RemoveUnfinished(runDir);
+            setup = new TrainingSetup(config);
             var saved = File.Exists(checkpoint);
             var position = saved ? Checkpoint.Load(checkpoint, setup) : new TrainPosition(0, 0, 0, 0, 0, 0, 0, 0);
             MetricsLog.Reopen(MetricsPath(runDir), position.MetricsLines).Dispose();
-            return new Pretrainer(runDir, setup, position, saved ? checkpoint : null);
+            return new Pretrainer(runDir, setup, hold, position, saved ? checkpoint : null);
         }
         catch
         {
-            setup.Dispose();
+            setup?.Dispose();
+            hold.Dispose();
             throw;
         }
     }
@@ -150,7 +161,8 @@ public sealed class Pretrainer : IDisposable
             if (interrupted) break;
             lastKnn = EndEpoch(epoch, lr, log, progress);
         }
-        if (interrupted || lastCheckpoint is null || position.Epoch % c.CheckpointEvery != 0) Save(log);
+        // An interrupt between two scheduled saves leaves the latest position unsaved.
+        if (lastCheckpoint is null || savedPosition != (position.Epoch, position.Batch)) Save(log);
         log.Write(new Dictionary<string, object?>
         {
             ["kind"] = "end", ["interrupted"] = interrupted, ["epoch"] = position.Epoch, ["iteration"] = position.Iteration,
@@ -227,15 +239,19 @@ public sealed class Pretrainer : IDisposable
         if (top1 is not null)
             progress?.Report(new TrainProgress(epoch, c.Epochs, setup.Loader.BatchesPerEpoch, setup.Loader.BatchesPerEpoch, position.Iteration,
                 Array.Empty<double>(), Array.Empty<double>(), 0, top1));
-        if ((epoch + 1) % c.CheckpointEvery == 0 || last) Save(log);
+        if (SavesAfter(epoch + 1) || last) Save(log);
         return top1;
     }
+
+    /// <summary>Whether the end of epoch count <paramref name="epochs"/> saves a checkpoint on the checkpoint_every schedule (0: never on it).</summary>
+    private bool SavesAfter(int epochs) => setup.Config.CheckpointEvery > 0 && epochs % setup.Config.CheckpointEvery == 0;
 
     private void Save(MetricsLog log)
     {
         var path = Checkpoint.PathIn(RunDir);
         Checkpoint.Save(path, setup, position with { MetricsLines = log.Lines });
         lastCheckpoint = path;
+        savedPosition = (position.Epoch, position.Batch);
         setup.Loop.LastCheckpoint = path;
     }
 
@@ -243,5 +259,9 @@ public sealed class Pretrainer : IDisposable
 
     private static string MetricsPath(string runDir) => Path.Combine(runDir, "metrics.jsonl");
 
-    public void Dispose() => setup.Dispose();
+    public void Dispose()
+    {
+        setup.Dispose();
+        hold.Dispose();
+    }
 }

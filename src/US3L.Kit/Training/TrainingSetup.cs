@@ -21,7 +21,7 @@ internal sealed class TrainingSetup : IDisposable
 {
     public TrainingSetup(PretrainConfig c)
     {
-        Validate(c);
+        US3L.Config.ConfigValidator.Validate(c, "config");
         Config = c;
         Device = Device.Parse(c.Device);
         torch.manual_seed(c.Seed);
@@ -115,22 +115,6 @@ internal sealed class TrainingSetup : IDisposable
         SamplerKind.SandwichReference => new ReferenceSandwichSampling(c.NumWidths, c.WidthMin, c.WidthMax),
         _ => throw new ArgumentOutOfRangeException(nameof(c), $"Unknown sampler {c.Sampler}."),
     };
-
-    /// <summary>Rejects configs that cannot run, with the field to change.</summary>
-    public static void Validate(PretrainConfig c)
-    {
-        if (c.Epochs < 1) throw new ArgumentException($"Epochs must be positive, got {c.Epochs}.");
-        if (c.BatchSize < 2) throw new ArgumentException($"BatchSize must be at least 2 (batch statistics), got {c.BatchSize}.");
-        if (c.LogEvery < 1) throw new ArgumentException($"LogEvery must be at least 1, got {c.LogEvery}.");
-        if (c.CheckpointEvery < 1) throw new ArgumentException($"CheckpointEvery must be at least 1, got {c.CheckpointEvery}.");
-        if (c.ProjectorHidden < 1 || c.ProjectorOut < 1 || c.PredictorHidden < 1)
-            throw new ArgumentException("ProjectorHidden, ProjectorOut and PredictorHidden must be positive.");
-        if (c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 0) throw new ArgumentException("Sampler Fixed needs at least one of FixedWidths.");
-        var method = SslMethod.For(c.BaseLoss);
-        if (c.Distill && c.DistillHead == DistillHead.Shared && !method.HasPredictor)
-            throw new ArgumentException($"DistillHead Shared routes sub-networks through the predictor, but base loss {c.BaseLoss} has none; use DistillHead Separate.");
-        if (c.EmaMomentum is < 0 or > 1) throw new ArgumentException($"EmaMomentum must lie in [0, 1], got {c.EmaMomentum}.");
-    }
 
     public void Dispose()
     {
