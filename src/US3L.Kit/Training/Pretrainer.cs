@@ -9,7 +9,7 @@ namespace US3L.Training;
 /// A pretraining run in its own folder: <c>config.json</c> (the resolved config),
 /// <c>metrics.jsonl</c> (see <see cref="MetricsLog"/>) and <c>checkpoints/last.safetensors</c>.
 /// <code>
-/// using var run = Pretrainer.Start(PretrainPresets.Get("us3l-byol", PretrainPresets.CpuBase), "runs/us3l");
+/// using var run = Pretrainer.Start(RecipeLoader.Load("fashion-mnist-us3l", "short"), "runs/us3l");
 /// var result = run.Train(ct);              // Ctrl-C: stops at the next iteration and saves
 /// using var again = Pretrainer.Resume("runs/us3l");   // continues exactly where it stopped
 /// </code>

@@ -118,7 +118,7 @@ public class DetectFinetuneTests
         var expected = source.state_dict()["layer3.0.conv2.weight"];
 
         // A pretraining run's checkpoint: keys under model.backbone., the run's config in the metadata (divisor 4 wins over the config's 8).
-        var pretrainConfig = PretrainPresets.CpuBase with { Divisor = 4, WidthMin = 0.25 };
+        var pretrainConfig = Designs.CpuBase with { Divisor = 4, WidthMin = 0.25 };
         var run = Path.Combine(dir.Path, "last.safetensors");
         var tensors = source.state_dict().ToDictionary(e => "model.backbone." + e.Key, e => e.Value);
         tensors["teacher.conv1.weight"] = torch.zeros(1);

@@ -64,7 +64,7 @@ public class MlpHeadsTests
     [Fact]
     public void ATrainingRunsHeadsComeFromItsSeedInOrderProjectorPredictorAuxiliaryHead()
     {
-        var config = US3L.Training.PretrainPresets.CpuBase with { TrainSubset = 64, BatchSize = 32, Seed = 11 };
+        var config = US3L.Tests.Training.Designs.CpuBase with { TrainSubset = 64, BatchSize = 32, Seed = 11 };
         // Another thread draws from the process-wide generator all the while the run is built.
         using var stop = new CancellationTokenSource();
         var drawer = new Thread(() =>

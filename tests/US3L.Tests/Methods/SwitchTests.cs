@@ -195,7 +195,7 @@ public class SwitchTests
     [Fact]
     public void NaiveAdaptationIsAConfigWithoutTeacherOrAuxiliaryHead()
     {
-        using var run = Run(PretrainPresets.Get("naive-us-simsiam", Tiny));
+        using var run = Run(Designs.Get("naive-us-simsiam", Tiny));
         Assert.Null(run.Setup.Teacher);
         Assert.Null(run.Network.AuxHead);
         Assert.NotNull(run.Network.Predictor);
@@ -210,7 +210,7 @@ public class SwitchTests
     [InlineData("us3l-mocov3")]
     public void PresetsTrain(string preset)
     {
-        var config = PretrainPresets.Get(preset, Tiny with { FixedWidths = new[] { 0.5 } }) with { QueueSize = 64 };
+        var config = Designs.Get(preset, Tiny with { FixedWidths = new[] { 0.5 } }) with { QueueSize = 64 };
         using var run = Run(config);
         var lines = TinyRuns.Iterations(run.RunDir);
         Assert.Equal(2, lines.Count);

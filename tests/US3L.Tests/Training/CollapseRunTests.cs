@@ -35,7 +35,7 @@ namespace US3L.Tests.Training;
 /// </summary>
 public class CollapseRunTests(ITestOutputHelper output)
 {
-    private static PretrainConfig Base => PretrainPresets.CpuBase with
+    private static PretrainConfig Base => Designs.CpuBase with
     {
         TrainSubset = 2000, BatchSize = 128, Epochs = 3, KnnSubset = 1000, KnnEvery = 0, KnnK = 20,
         EvalWidths = new[] { 1.0, 0.25 }, MonitorEvery = 5, Seed = 3, KnnCalibrationBatches = 4,
@@ -44,10 +44,10 @@ public class CollapseRunTests(ITestOutputHelper output)
     [Fact]
     public void NaiveSimSiamLossNearsFloorWhileProjectorMeterIsPinnedAndNoArmFallsToChance()
     {
-        var naive = Measure(PretrainPresets.Get("naive-us-simsiam", Base));
-        var us3l = Measure(PretrainPresets.Get("us3l-byol", Base));
+        var naive = Measure(Designs.Get("naive-us-simsiam", Base));
+        var us3l = Measure(Designs.Get("us3l-byol", Base));
         // Learning rate 0 and no weight decay: one epoch that leaves the initialization untouched.
-        var random = Measure(PretrainPresets.Get("us3l-byol", Base) with { Lr = 0, WeightDecay = 0, Epochs = 1 });
+        var random = Measure(Designs.Get("us3l-byol", Base) with { Lr = 0, WeightDecay = 0, Epochs = 1 });
         output.WriteLine($"naive:  {naive}");
         output.WriteLine($"us3l:   {us3l}");
         output.WriteLine($"random: {random}");

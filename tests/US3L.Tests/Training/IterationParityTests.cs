@@ -189,7 +189,7 @@ public class IterationParityTests(IterationParityTests.ReferenceRuns runs, ITest
             {
                 // configs/cifar/us_resnet18_simsiam_cifar.yaml: SimSiam, sub-networks distilled onto the online max
                 // output through the shared predictor, lr 0.05, weight decay 5e-4.
-                var c = PretrainPresets.Get("naive-us-simsiam", Base) with { Lr = 0.05, WeightDecay = 5e-4 };
+                var c = Designs.Get("naive-us-simsiam", Base) with { Lr = 0.05, WeightDecay = 5e-4 };
                 return new(c, Reference("SimSiam", "CosineSimilarity", "CosineSimilarity", c), new[] { 300, 300, 300 });
             }
             default:

@@ -5,7 +5,7 @@ namespace US3L.Tests.Training;
 /// <summary>Tiny configs for trainer tests: synthetic 32x32 shapes, the fast mini model, small heads.</summary>
 internal static class TinyRuns
 {
-    public static PretrainConfig Config => PretrainPresets.Get("us3l-byol", PretrainPresets.CpuBase) with
+    public static PretrainConfig Config => Designs.Get("us3l-byol", Designs.CpuBase) with
     {
         Dataset = "synthetic", Augmentation = "cifar", TrainSubset = 96, BatchSize = 32, Epochs = 2,
         ProjectorHidden = 64, ProjectorOut = 32, PredictorHidden = 64, KnnEvery = -1, KnnSubset = 120,

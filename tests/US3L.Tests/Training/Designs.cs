@@ -1,11 +1,15 @@
-namespace US3L.Training;
+using US3L.Training;
+
+namespace US3L.Tests.Training;
 
 /// <summary>
-/// The designs of science.md 3.3 (and the baselines of 6.2) as named configs, each a change of a
-/// few fields of a base config, so a notebook or test flips one setting:
-/// <code>var config = PretrainPresets.Get("us3l-byol-m0", PretrainPresets.CpuBase) with { Epochs = 3 };</code>
+/// The designs of science.md 3.3 (and the baselines of 6.2) as test settings, each a change of a
+/// few fields of a base config, so a test flips one setting:
+/// <code>var config = Designs.Get("us3l-byol-m0", Designs.CpuBase) with { Epochs = 3 };</code>
+/// The kit's own catalogue is its YAML recipes (src/US3L.Kit/Recipes); users reach these designs
+/// with <c>--set</c> on a recipe.
 /// </summary>
-public static class PretrainPresets
+internal static class Designs
 {
     /// <summary>
     /// The CPU setting of science.md 8.1: Fashion-MNIST (10k subset), US-ResNet-10-mini with divisor 4,
