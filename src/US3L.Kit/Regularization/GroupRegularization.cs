@@ -1,15 +1,5 @@
 namespace US3L.Regularization;
 
-/// <summary>How the per-group coefficient falls with the group index i (science.md 5).</summary>
-public enum GroupProfile
-{
-    /// <summary>c_i = λ(1 − α_e·i): the profile every released config uses.</summary>
-    Linear,
-
-    /// <summary>c_i = λ·α_e^i: present in the code, unused (0^0 = 1, so group 0 keeps λ when α_e = 0).</summary>
-    Exponential,
-}
-
 /// <summary>Which axis of a parameter is split into channel groups (science.md 5).</summary>
 public enum GroupAxis
 {
@@ -33,7 +23,6 @@ public enum GroupAxis
 /// <param name="Groups">K = <c>REGULARIZER_DECAY_BINS</c>, channel groups per tensor (8).</param>
 /// <param name="WarmupEpochs">E_warm, epochs of plain uniform λ before the profile starts (0; 200 for 800-epoch BYOL, 50 on ImageNet).</param>
 /// <param name="TotalEpochs">E, the length of training; α is reached at E/2 (400).</param>
-/// <param name="Profile">Linear (used) or exponential.</param>
 /// <param name="Axis">CNN (output channels) or ViT (linear inputs) grouping.</param>
 /// <param name="SkipPredictorAtMaxWidth">
 /// Faithful quirk 7.3.11 (true): at width 1.0 every parameter whose name contains "predictor" is
@@ -50,7 +39,6 @@ public sealed record GroupRegularization(
     int Groups = 8,
     int WarmupEpochs = 0,
     int TotalEpochs = 400,
-    GroupProfile Profile = GroupProfile.Linear,
     GroupAxis Axis = GroupAxis.ConvOutputChannels,
     bool SkipPredictorAtMaxWidth = true,
     IReadOnlyList<string>? ExcludedNameParts = null)
@@ -82,7 +70,7 @@ public sealed record GroupRegularization(
         }
         var a = AlphaAt(epoch);
         for (var i = 0; i < Groups; i++)
-            c[i] = Profile == GroupProfile.Linear ? Lambda * (1 - a * i) : Lambda * Math.Pow(a, i);
+            c[i] = Lambda * (1 - a * i);
         return c;
     }
 

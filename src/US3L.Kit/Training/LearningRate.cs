@@ -5,7 +5,8 @@ public static class LearningRate
 {
     /// <summary>
     /// lr at batch <paramref name="batch"/> of <paramref name="batchesPerEpoch"/> in epoch
-    /// <paramref name="epoch"/>. The per-epoch schedules ignore the batch; WarmupCosine follows the
+    /// <paramref name="epoch"/>. The per-epoch schedules ignore the batch (Cosine is the engine's
+    /// <see cref="Torch.optim.CosineAnnealingLR"/> stepped per epoch); WarmupCosine follows the
     /// ViT reference's <c>adjust_learning_rate(optimizer, epoch + i / iters_per_epoch)</c>
     /// (main_moco_ofa_ddp.py): linear from 0 during the warm-up, then a half cosine to 0.
     /// </summary>
@@ -16,7 +17,7 @@ public static class LearningRate
             case LrSchedule.Constant:
                 return c.Lr;
             case LrSchedule.Cosine:
-                return c.Lr * 0.5 * (1 + Math.Cos(Math.PI * epoch / c.Epochs));
+                return Torch.optim.Schedules.Cosine(c.Lr, epoch, c.Epochs);
             case LrSchedule.WarmupCosine:
                 var t = epoch + (double)batch / Math.Max(1, batchesPerEpoch);
                 if (t < c.WarmupEpochs) return c.Lr * t / c.WarmupEpochs;

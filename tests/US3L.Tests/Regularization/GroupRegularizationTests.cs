@@ -71,13 +71,6 @@ public class GroupRegularizationTests
     }
 
     [Fact]
-    public void Exponential_profile_is_lambda_times_alpha_to_the_i()
-    {
-        var c = new GroupRegularization(Lambda, 0.5, 4, 0, 10, GroupProfile.Exponential).Coefficients(5);
-        Assert.Equal(new[] { Lambda, Lambda * 0.5, Lambda * 0.25, Lambda * 0.125 }, c);
-    }
-
-    [Fact]
     public void Channels_split_into_k_contiguous_groups_with_the_remainder_last()
     {
         var s = new GroupRegularization(Groups: 8);
