@@ -18,8 +18,8 @@ internal static class LinearCommand
     {
         var command = new Command("linear",
             "Linear evaluation per width: --protocol quick (probe on frozen features, science.md 8.1) or reference (the official code's, science.md 6.7)");
-        var common = new EvalCommands.Common(command);
-        var widths = EvalCommands.WidthsOption("1.0,0.75,0.5,0.25");
+        var common = new EvalOptions(command);
+        var widths = EvalOptions.Widths("1.0,0.75,0.5,0.25");
         var protocol = new Option<string>("--protocol")
         {
             Description = "quick: standardised frozen features, no augmentation, cosine SGD; reference: BN calibrated for epochs, augmented batches, SGD lr 30 multistep (CIFAR) or LARS lr 0.8 cosine (ImageNet)",
@@ -65,28 +65,28 @@ internal static class LinearCommand
         return command;
     }
 
-    private static void Quick(ParseResult parse, EvalCommands.Common common, string widths, (int? Epochs, double? Lr, int? Batch) given,
+    private static void Quick(ParseResult parse, EvalOptions common, string widths, (int? Epochs, double? Lr, int? Batch) given,
         bool json, string? results)
     {
         var probe = new LinearProbeOptions(Epochs: given.Epochs ?? 20, BatchSize: given.Batch ?? 256, LearningRate: given.Lr ?? 0.1,
             Seed: parse.GetValue(common.Weights.Seed));
-        using var session = EvalCommands.Session.Open(parse, common, widths);
+        using var session = EvalSession.Open(parse, common, widths);
         var points = session.Sweep("linear", new WidthSweepOptions(session.Protocol) { Knn = new[] { new KnnOptions(Math.Min(20, session.Train.Count)) }, Linear = probe });
         var rows = points.Select(p => p.Linear!).ToList();
-        EvalCommands.Report(session, rows, json, results, () =>
+        EvalOutput.Report(session, rows, json, results, () =>
         {
             Console.WriteLine($"linear probe, quick protocol ({probe.Epochs} epochs, lr {probe.LearningRate.ToString(CultureInfo.InvariantCulture)}, cosine, standardised) {session.Header}");
             Console.WriteLine($"{"width",6}  {"F(w)",5}  {"MACs",8}  {"test",7}  {"train",7}");
             foreach (var p in points)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{p.Width,6:0.00#}  {p.FeatureDim,5}  {EvalCommands.Macs(p.Macs),8}  {p.Linear!.Top1,7:0.0000}  {p.Linear.TrainTop1,7:0.0000}"));
+                    $"{p.Width,6:0.00#}  {p.FeatureDim,5}  {EvalOutput.Macs(p.Macs),8}  {p.Linear!.Top1,7:0.0000}  {p.Linear.TrainTop1,7:0.0000}"));
         });
     }
 
-    private static void Reference(ParseResult parse, EvalCommands.Common common, string widths, ReferenceLinearOptions options,
+    private static void Reference(ParseResult parse, EvalOptions common, string widths, ReferenceLinearOptions options,
         bool json, string? results)
     {
-        using var session = EvalCommands.Session.Open(parse, common, widths);
+        using var session = EvalSession.Open(parse, common, widths);
         // --no-calibrate: the checkpoint's statistics (a `us3l calibrate` file, or an S-Net's tracked ones), as the reference's CALIBRATE_BN false.
         if (!session.Calibrate) options = options with { CalibrationEpochs = 0, CalibrationBatches = null };
         var rows = new List<EvalResult>();
@@ -119,7 +119,7 @@ internal static class LinearCommand
             Console.WriteLine($"{"width",6}  {"F(w)",5}  {"MACs",8}  {"test",7}  {"train",7}");
             foreach (var r in rows)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Width,6:0.00#}  {r.FeatureDim,5}  {EvalCommands.Macs(r.Macs),8}  {r.Top1,7:0.0000}  {r.TrainTop1,7:0.0000}"));
+                    $"{r.Width,6:0.00#}  {r.FeatureDim,5}  {EvalOutput.Macs(r.Macs),8}  {r.Top1,7:0.0000}  {r.TrainTop1,7:0.0000}"));
         }
         if (results is not null)
         {

@@ -22,7 +22,7 @@ internal static class SemisupCommand
         var data = new DataOptions(trainSubsetDefault: 0, trainSubsetUse: "the pool the labelled fraction is drawn from");
         weights.AddTo(command);
         data.AddTo(command);
-        var widths = EvalCommands.WidthsOption("1.0,0.75,0.5,0.25");
+        var widths = EvalOptions.Widths("1.0,0.75,0.5,0.25");
         var fraction = new Option<double>("--fraction") { Description = "Share of the training images that keep their labels: 0.01 or 0.1", Required = true };
         var profile = new Option<string>("--profile") { Description = "Length: smoke, short or full (the reference's fine-tuning recipe)", DefaultValueFactory = _ => "short" };
         var splitFile = new Option<string?>("--split-file")
@@ -89,7 +89,7 @@ internal static class SemisupCommand
                 Console.WriteLine($"{"width",6}  {"F(w)",5}  {"MACs",8}  {"test",7}  {"train",7}");
                 foreach (var (r, _) in rows)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{r.Width,6:0.00#}  {r.FeatureDim,5}  {EvalCommands.Macs(r.Macs),8}  {r.Top1,7:0.0000}  {r.TrainTop1,7:0.0000}"));
+                        $"{r.Width,6:0.00#}  {r.FeatureDim,5}  {EvalOutput.Macs(r.Macs),8}  {r.Top1,7:0.0000}  {r.TrainTop1,7:0.0000}"));
             }
             if (parse.GetValue(results) is { } path)
             {
