@@ -36,9 +36,9 @@ public class GridViewTests
     public void The_iteration_total_comes_from_the_training_set_size_batch_and_epochs()
     {
         var c = RecipeLoader.Load("fashion-mnist-us3l", "smoke", new[] { "train_subset=100", "batch_size=32", "epochs=4" });
-        Assert.Equal(3 * 4, GridRunner.EstimatedIterations(c));
-        Assert.Equal(4 * 4, GridRunner.EstimatedIterations(c with { DropLast = false }));
-        Assert.Equal(60_000 / 32 * 4, GridRunner.EstimatedIterations(c with { TrainSubset = 0 }));
-        Assert.Null(GridRunner.EstimatedIterations(c with { Dataset = "image-folder", TrainSubset = 0 }));
+        Assert.Equal(3 * 4, ArmTraining.EstimatedIterations(c));
+        Assert.Equal(4 * 4, ArmTraining.EstimatedIterations(c with { DropLast = false }));
+        Assert.Equal(60_000 / 32 * 4, ArmTraining.EstimatedIterations(c with { TrainSubset = 0 }));
+        Assert.Null(ArmTraining.EstimatedIterations(c with { Dataset = "image-folder", TrainSubset = 0 }));
     }
 }
