@@ -65,7 +65,8 @@ public static class ConfigValidator
         Require(c.BatchSize >= 2, $"batch_size must be at least 2 (batch statistics and contrastive losses need two samples), got {c.BatchSize}.");
         Require(c.TrainSubset == 0 || !c.DropLast || c.TrainSubset >= c.BatchSize,
             $"train_subset ({c.TrainSubset}) is smaller than batch_size ({c.BatchSize}) with drop_last: no batch would remain.");
-        Require(c.Lr > 0, $"lr must be positive, got {c.Lr}.");
+        // 0 keeps the initial weights: the random-network control trained through the same pipeline.
+        Require(c.Lr >= 0, $"lr must be >= 0, got {c.Lr}.");
         Require(c.WarmupEpochs >= 0 && (c.WarmupEpochs == 0 || c.WarmupEpochs < c.Epochs),
             $"warmup_epochs must be 0 or in [1, epochs = {c.Epochs}), got {c.WarmupEpochs}.");
         Require(c.WarmupEpochs == 0 || c.LrSchedule == LrSchedule.WarmupCosine,
@@ -87,7 +88,7 @@ public static class ConfigValidator
         Require(c.KnnEvery >= -1, $"knn_every must be >= -1 (0 = only at the end, -1 = never), got {c.KnnEvery}.");
         Require(c.KnnSubset >= 0, $"knn_subset must be >= 0 (0 = all), got {c.KnnSubset}.");
         Require(c.LogEvery >= 1, $"log_every must be at least 1, got {c.LogEvery}.");
-        Require(c.MonitorEvery >= 1, $"monitor_every must be at least 1, got {c.MonitorEvery}.");
+        Require(c.MonitorEvery >= 0, $"monitor_every must be >= 0 (0 = never), got {c.MonitorEvery}.");
         Require(c.CheckpointEvery >= 0, $"checkpoint_every must be >= 0 (0 = only at the end), got {c.CheckpointEvery}.");
         return p;
     }

@@ -14,21 +14,22 @@ public static class NtXent
     public const double DefaultTemperature = 0.5;
 
     /// <summary>
-    /// NTX(A, C): A [B, d] the online output (gradients flow), C [B, d] the partner tensor, detached.
+    /// NTX(A, C): A [B, d] the online output (gradients flow), C [B, d] the partner tensor, detached
+    /// unless <paramref name="partnerGradient"/> (plain SimCLR, where both views are online).
     /// Â = g(A) and Ĉ = g(C) are stacked into X = [Â; Ĉ] [2B, d]. Every one of the 2B rows is an
     /// anchor whose positive is its partner row (same image, other tensor) and whose denominator
     /// sums exp(X_i·X_j/τ) over all j ≠ i. Returns the mean over the 2B anchors of
     /// −log(exp(pos/τ)/denominator), a scalar. Because C is detached, gradients reach Â both where
     /// Â is an anchor and where it is a candidate of a Ĉ anchor (quirk 7.3.8).
     /// </summary>
-    public static Tensor Loss(Tensor a, Tensor c, double tau = DefaultTemperature)
+    public static Tensor Loss(Tensor a, Tensor c, double tau = DefaultTemperature, bool partnerGradient = false)
     {
         const string op = "NtXent";
         LossChecks.Pair(op, "a", a, "c", c);
         LossChecks.Temperature(op, tau);
         using var scope = torch.NewDisposeScope();
         var b = a.size(0);
-        var x = torch.cat(new[] { F.normalize(a, dim: 1), F.normalize(c.detach(), dim: 1) }, 0);
+        var x = torch.cat(new[] { F.normalize(a, dim: 1), F.normalize(partnerGradient ? c : c.detach(), dim: 1) }, 0);
         var logits = x.mm(x.t()) / tau;
         // j = i is not a candidate: −∞ takes it out of the softmax (and out of the gradient).
         var self = torch.eye(2 * b, dtype: torch.@bool, device: a.device);

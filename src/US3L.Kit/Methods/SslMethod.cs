@@ -22,6 +22,17 @@ public abstract class SslMethod
     /// <summary>Whether the base loss needs targets from the EMA teacher (false: SimSiam and plain SimCLR).</summary>
     public virtual bool UsesTeacher => true;
 
+    /// <summary>
+    /// Whether a run keeps an EMA teacher (of the backbone and the projector): the base loss needs its
+    /// targets, or the sub-networks of a multi-width run are distilled against it (science.md 3.4).
+    /// </summary>
+    public bool HasTeacher(PretrainConfig c, bool multiWidth) =>
+        UsesTeacher || (multiWidth && c.Distill && c.TargetSource == TargetSource.EmaTeacher);
+
+    /// <summary>Whether a run builds the sub-networks' auxiliary head a_θ (guideline G3): distillation through a separate head.</summary>
+    public static bool HasAuxiliaryHead(PretrainConfig c, bool multiWidth) =>
+        multiWidth && c.Distill && c.DistillHead == DistillHead.Separate;
+
     /// <summary>Whether the max network has a predictor q_θ on its online branch.</summary>
     public virtual bool HasPredictor => false;
 

@@ -225,7 +225,7 @@ public sealed record PretrainConfig
     public int KnnCalibrationBatches { get; init; } = 8;
     /// <summary>Write a per-iteration line to metrics.jsonl every this many iterations (science.md 8.1 monitors).</summary>
     public int LogEvery { get; init; } = 1;
-    /// <summary>Log the collapse meters and the target drift (<see cref="TargetDrift"/>) every this many iterations.</summary>
+    /// <summary>Log the collapse meters and the target drift (<see cref="TargetDrift"/>) every this many iterations (0 = never).</summary>
     public int MonitorEvery { get; init; } = 20;
     /// <summary>Save a checkpoint every this many epochs (and always at the end or on interrupt; 0 = only then).</summary>
     public int CheckpointEvery { get; init; } = 1;

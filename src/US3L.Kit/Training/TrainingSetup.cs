@@ -46,10 +46,10 @@ internal sealed class TrainingSetup : IDisposable
         var projector = BuildProjector(featureDim, slimInput, heads);
         var predictor = Method.HasPredictor ? Method.BuildPredictor(c, heads) : null;
         Network = new SslNetwork(backbone, projector, predictor,
-            multiWidth && c.Distill && c.DistillHead == DistillHead.Separate ? Method.BuildAuxiliaryHead(predictor, c, heads) : null);
+            SslMethod.HasAuxiliaryHead(c, multiWidth) ? Method.BuildAuxiliaryHead(predictor, c, heads) : null);
         Method.Attach(Network, c);
         Network.to(Device);
-        if (Method.UsesTeacher || (multiWidth && c.Distill && c.TargetSource == TargetSource.EmaTeacher))
+        if (Method.HasTeacher(c, multiWidth))
         {
             var teacherBackbone = BuildBackbone();
             var teacherProjector = BuildProjector(featureDim, slimInput, heads);

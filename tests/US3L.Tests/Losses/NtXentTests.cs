@@ -54,6 +54,31 @@ public class NtXentTests
     }
 
     [Fact]
+    public void With_the_partners_gradient_both_views_pass_a_float64_check()
+    {
+        // Plain SimCLR: both views are online, so the finite differences perturb C too.
+        GradCheck.Check(x => NtXent.Loss(x[0], x[1], partnerGradient: true), new[] { LossTestData.Randn(3, 4, 1), LossTestData.Randn(3, 4, 2) },
+            differentiable: new[] { true, true });
+    }
+
+    [Fact]
+    public void The_partners_gradient_is_the_one_sided_gradient_of_the_swapped_loss()
+    {
+        // NTX is symmetric in its two arguments, so dNTX(A, C)/dC = dNTX(C, A_detached)/dC: what the
+        // former "sum minus detached half" form computed, now without the trick.
+        using var scope = torch.NewDisposeScope();
+        var a = LossTestData.Randn(4, 3, 5).requires_grad_();
+        var c = LossTestData.Randn(4, 3, 6).requires_grad_();
+        NtXent.Loss(a, c, 0.3, partnerGradient: true).backward();
+        var (ga, gc) = (a.grad!.clone(), c.grad!.clone());
+        a.grad = null;
+        c.grad = null;
+        (NtXent.Loss(a, c, 0.3) + NtXent.Loss(c, a, 0.3) - NtXent.Loss(c, a, 0.3).detach()).backward();
+        Assert.True((ga - a.grad!).abs().max().item<double>() < 1e-12);
+        Assert.True((gc - c.grad!).abs().max().item<double>() < 1e-12);
+    }
+
+    [Fact]
     public void Cross_view_and_distill_gradients_pass_a_float64_check()
     {
         var inputs = new[] { LossTestData.Randn(3, 4, 1), LossTestData.Randn(3, 4, 2), LossTestData.Randn(3, 4, 3), LossTestData.Randn(3, 4, 4) };
