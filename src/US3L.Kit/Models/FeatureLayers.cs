@@ -18,7 +18,8 @@ public static class FeatureLayers
     /// <summary>
     /// Every US-BatchNorm of <paramref name="arch"/> by module path, in forward order; empty for an
     /// unknown architecture or one outside the ResNet family. Module names do not depend on the
-    /// channel counts, so they are read off a narrow copy of the network (8 channels per stage).
+    /// channel counts, so they are read off a narrow copy of the network (8 channels per stage), whose
+    /// weights come from a generator of its own so that asking leaves the process-wide one untouched.
     /// </summary>
     public static IReadOnlyList<string> Names(string arch)
     {
@@ -28,7 +29,7 @@ public static class FeatureLayers
             IReadOnlyList<string> names = Array.Empty<string>();
             if (ModelRegistry.Names.Contains(arch) && arch.Contains("resnet", StringComparison.Ordinal))
             {
-                using var narrow = ModelRegistry.Create(arch, new ModelOptions { StageWidths = new[] { 8, 8, 8, 8 } });
+                using var narrow = ModelRegistry.Create(arch, new ModelOptions { StageWidths = new[] { 8, 8, 8, 8 }, Seed = 0 });
                 if (narrow is USResNet)
                     names = narrow.named_modules().Where(m => m.module is USBatchNorm2d).Select(m => m.name).ToArray();
             }

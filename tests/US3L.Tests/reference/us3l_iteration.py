@@ -186,10 +186,10 @@ class ResNet(nn.Module):
 # ---- utils/forward_hook.py ----
 
 class ForwardHookManager:
-    # forward_hook.py L113-161, on one device: add_hook registers forward_hook4output (L78-86), which
-    # keeps the very tensor the module returned, so in-place operations that follow the module (a
-    # block's residual sum and ReLU) show in it; pop_io_dict hands over {path: {"output": tensor}}
-    # and empties the record.
+    # ForwardHookManager, forward_hook.py L114-152, on one device: add_hook registers
+    # forward_hook4output (L78-86), which keeps the very tensor the module returned, so in-place
+    # operations that follow the module (a block's residual sum and ReLU) show in it; pop_io_dict
+    # hands over {path: {"output": tensor}} and empties the record.
     def __init__(self):
         self.io_dict = {}
 
@@ -214,7 +214,7 @@ class ForwardHookManager:
 # ---- utils/ssl_algorithms (built by utils/builder.py: eval(config.SSL.TYPE)(base_model, config)) ----
 
 class FeatureDistillParts:
-    # The DISTILL_FEATURE parts shared by byol.py (L68-86, L119-162) and simclr.py (L107-121,
+    # The DISTILL_FEATURE parts shared by byol.py (L68-86, L119-162) and simclr.py (L108-123,
     # L137-182): hooks on encoder_q and encoder_k at DISTILL_FEATURE_NAME, and one bias-free 1x1
     # USConv2d per layer from its (slimmed) channels to its full channels, us=[True, False].
     def add_feature_distillation(self, c):
@@ -314,7 +314,7 @@ class SimCLR_Momentum(nn.Module, FeatureDistillParts):
         self.predictor = two_layer_head(dim, hidden_dim) if c["predictor"] else nn.Identity()  # L98-104
         self.encoder_k = copy.deepcopy(self.encoder_q)  # L106
         self.encoder_k.apply(lambda m: setattr(m, 'width_mult', 1.0))
-        if c["distill_feature"]:  # L108-121
+        if c["distill_feature"]:  # L108-123
             self.add_feature_distillation(c)
 
     @torch.no_grad()
