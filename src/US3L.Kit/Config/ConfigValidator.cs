@@ -34,6 +34,7 @@ public static class ConfigValidator
         // 1 keeps the teacher at its initial weights (a frozen random target): an ablation, not an error.
         Require(c.EmaMomentum is >= 0 and <= 1, $"ema_momentum must be in [0, 1], got {c.EmaMomentum}.");
         Require(c.DistillWeight >= 0, $"distill_weight must be >= 0, got {c.DistillWeight}.");
+        p.AddRange(FeatureDistillProblems(c));
         Require(c.Temperature > 0, $"temperature must be positive, got {c.Temperature}.");
         Require(c.QueueSize >= 1, $"queue_size must be positive, got {c.QueueSize}.");
         Require(c.BaseLoss != BaseLoss.MocoV2 || c.QueueSize >= c.BatchSize,
@@ -90,6 +91,38 @@ public static class ConfigValidator
         Require(c.LogEvery >= 1, $"log_every must be at least 1, got {c.LogEvery}.");
         Require(c.MonitorEvery >= 0, $"monitor_every must be >= 0 (0 = never), got {c.MonitorEvery}.");
         Require(c.CheckpointEvery >= 0, $"checkpoint_every must be >= 0 (0 = only at the end), got {c.CheckpointEvery}.");
+        return p;
+    }
+
+    /// <summary>
+    /// The problems of the feature-distillation keys (science.md 3.7): the loss is added only to
+    /// distilled sub-network steps and regresses on the EMA teacher's features, at US-BatchNorms of a
+    /// ResNet (<see cref="FeatureLayers"/>).
+    /// </summary>
+    private static IReadOnlyList<string> FeatureDistillProblems(PretrainConfig c)
+    {
+        var p = new List<string>();
+        if (!(c.FeatureDistillWeight >= 0)) p.Add($"feature_distill_weight must be >= 0, got {c.FeatureDistillWeight}.");
+        if (!c.FeatureDistill) return p;
+        if (!c.Distill)
+            p.Add("feature_distill needs distill: true; the feature loss is part of the sub-networks' distillation (reference workers/ssl.py L249-257).");
+        if (c.TargetSource != TargetSource.EmaTeacher)
+            p.Add($"feature_distill regresses on the EMA teacher's features, so it needs target_source ema_teacher, got {SnakeCase.Of(c.TargetSource.ToString())}.");
+        if (c.Sampler == SamplerKind.Fixed && c.FixedWidths.Length == 1)
+            p.Add($"feature_distill distills sub-networks, but sampler fixed with the single width {c.FixedWidths[0]} trains none.");
+        if (c.SwitchableBn)
+            p.Add("feature_distill taps US-BatchNorm layers, which switchable_bn replaces; turn one of them off.");
+        if (!ModelRegistry.Names.Contains(c.Arch)) return p; // reported as an unknown arch
+        if (!FeatureLayers.Supports(c.Arch))
+        {
+            p.Add($"feature_distill is defined for the ResNets ({string.Join(", ", ModelRegistry.Names.Where(FeatureLayers.Supports))}); arch '{c.Arch}' has no feature layers.");
+            return p;
+        }
+        var valid = FeatureLayers.Names(c.Arch);
+        foreach (var layer in c.FeatureDistillLayers.Where(l => !valid.Contains(l)))
+            p.Add($"feature_distill_layers: '{layer}' is not a US-BatchNorm of {c.Arch}; expected some of {string.Join(", ", valid)}.");
+        foreach (var twice in c.FeatureDistillLayers.GroupBy(l => l).Where(g => g.Count() > 1))
+            p.Add($"feature_distill_layers lists '{twice.Key}' more than once.");
         return p;
     }
 

@@ -43,6 +43,13 @@ public class USBatchNorm2d : BatchNorm2d, ISlimmable
 
     public int Channels(double w) => WidthRule.Channels((int)num_features, w, Ratio, Divisor);
 
+    /// <summary>
+    /// Called after every forward pass with (layer, input, output), like a PyTorch forward hook: the
+    /// output is the tensor the caller goes on to use, so in-place operations the caller applies to it
+    /// afterwards (a block's ReLU and residual sum) show in it too (<see cref="Models.FeatureTap"/>).
+    /// </summary>
+    public event Action<USBatchNorm2d, Tensor, Tensor>? Forwarded;
+
     /// <summary>γ and β used at width w (2·C(w) trained parameters).</summary>
     public long ParamCount(double w) => 2L * Channels(w);
 
@@ -53,7 +60,7 @@ public class USBatchNorm2d : BatchNorm2d, ISlimmable
             throw new ArgumentException($"USBatchNorm2d({num_features}) at width {width} expects input [N, {c}, H, W], got {ShapeText.Of(input)}.");
         using var g = weight!.narrow(0, 0, c);
         using var b = bias!.narrow(0, 0, c);
-        if (running_mean is null) return F.batch_norm(input, null, null, g, b, training: true, momentum: 0, eps: eps);
+        if (running_mean is null) return Announce(input, F.batch_norm(input, null, null, g, b, training: true, momentum: 0, eps: eps));
         var factor = momentum ?? 0.0;
         if (training)
         {
@@ -64,7 +71,13 @@ public class USBatchNorm2d : BatchNorm2d, ISlimmable
         // The prefix views share storage with the full buffers: batch_norm updates them in place.
         using var mean = running_mean.narrow(0, 0, c);
         using var variance = running_var!.narrow(0, 0, c);
-        return F.batch_norm(input, mean, variance, g, b, training, factor, eps);
+        return Announce(input, F.batch_norm(input, mean, variance, g, b, training, factor, eps));
+    }
+
+    private Tensor Announce(Tensor input, Tensor output)
+    {
+        Forwarded?.Invoke(this, input, output);
+        return output;
     }
 
     public override string extra_repr() => base.extra_repr() + (Ratio != 1 ? $", ratio={Ratio}" : "") + $", width={width}";

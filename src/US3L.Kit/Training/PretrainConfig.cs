@@ -174,6 +174,19 @@ public sealed record PretrainConfig
     public DistillHead DistillHead { get; init; } = DistillHead.Separate;
     /// <summary>Weight λ_distill of the sub-networks' loss (science 3.4).</summary>
     public double DistillWeight { get; init; } = 1.0;
+    /// <summary>
+    /// Feature distillation (science.md 3.7; the reference's DISTILL_FEATURE): each distilled sub-network
+    /// step also regresses its intermediate feature maps, through 1×1 adapters, on the EMA teacher's.
+    /// Off in the paper's recipes.
+    /// </summary>
+    public bool FeatureDistill { get; init; }
+    /// <summary>
+    /// The backbone's US-BatchNorm layers whose outputs are distilled, by module path (DISTILL_FEATURE_NAME,
+    /// e.g. layer2.1.bn2); empty means the reference's choice, bn2 of the last block of stages 2-4.
+    /// </summary>
+    public string[] FeatureDistillLayers { get; init; } = Array.Empty<string>();
+    /// <summary>Weight of the feature loss (DISTILL_FEATURE_LAMBDA; λ_distill does not scale it).</summary>
+    public double FeatureDistillWeight { get; init; } = 1.0;
     /// <summary>NT-Xent temperature τ (science 3.4).</summary>
     public double Temperature { get; init; } = 0.5;
     /// <summary>MoCo v2 queue length (baseline only).</summary>

@@ -46,7 +46,8 @@ internal sealed class TrainingSetup : IDisposable
         var projector = BuildProjector(featureDim, slimInput, heads);
         var predictor = Method.HasPredictor ? Method.BuildPredictor(c, heads) : null;
         Network = new SslNetwork(backbone, projector, predictor,
-            SslMethod.HasAuxiliaryHead(c, multiWidth) ? Method.BuildAuxiliaryHead(predictor, c, heads) : null);
+            SslMethod.HasAuxiliaryHead(c, multiWidth) ? Method.BuildAuxiliaryHead(predictor, c, heads) : null,
+            c.FeatureDistill ? FeatureAdapters(c, backbone) : null);
         Method.Attach(Network, c);
         Network.to(Device);
         if (Method.HasTeacher(c, multiWidth))
@@ -66,7 +67,8 @@ internal sealed class TrainingSetup : IDisposable
             : new SGD(trainable, c.Lr, c.Momentum, weight_decay: weightDecay);
         if (c.GroupReg)
             Regularizer = new GroupRegularizer(Network,
-                new GroupRegularization(c.GroupRegLambda, c.GroupRegAlpha, c.GroupRegBins, c.GroupRegWarmupEpochs, c.Epochs));
+                new GroupRegularization(c.GroupRegLambda, c.GroupRegAlpha, c.GroupRegBins, c.GroupRegWarmupEpochs, c.Epochs,
+                    ExcludedNameParts: Network.FeatureAdapters is null ? null : FeatureAdapterNames));
         Sampler = new WidthSampler(Rule(c), c.Seed);
         Generator = new Generator(c.Seed);
         Loader = new DataLoader(Data.Train, c.BatchSize, shuffle: true, seed: c.Seed, dropLast: c.DropLast, prefetch: 2, device: Device);
@@ -90,6 +92,19 @@ internal sealed class TrainingSetup : IDisposable
 
     /// <summary>A fresh backbone of the run's architecture (weights from the seed; load a state to use it).</summary>
     public SlimmableNetwork BuildBackbone() => ModelRegistry.Create(Config.Arch, ModelOptions);
+
+    /// <summary>The reference's group regularizer skips every parameter named "proj_conv" (GroupReg.py L42): the adapters.</summary>
+    private static readonly string[] FeatureAdapterNames = { "proj_conv" };
+
+    /// <summary>
+    /// The feature-distillation adapters of the config's layers (science.md 3.7), drawn from a generator
+    /// of their own so that switching them on leaves every other initial weight as it was.
+    /// </summary>
+    private static FeatureAdapters FeatureAdapters(PretrainConfig c, SlimmableNetwork backbone)
+    {
+        using var generator = new Generator(c.Seed);
+        return new FeatureAdapters(backbone, FeatureLayers.Resolve(c.Arch, c.FeatureDistillLayers), generator);
+    }
 
     private Torch.nn.Sequential BuildProjector(int featureDim, bool slimInput, Generator generator) =>
         Method.BuildProjector(featureDim, slimInput, Config, generator);

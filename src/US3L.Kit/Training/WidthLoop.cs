@@ -29,6 +29,7 @@ internal sealed class WidthLoop : IDisposable
     private readonly GroupRegularizer? regularizer;
     private readonly List<Tensor> parameters;
     private readonly TargetDrift? drift;
+    private readonly FeatureDistillation? featureDistillation;
 
     public WidthLoop(PretrainConfig config, SslMethod method, SslNetwork network, EmaTeacher? teacher, Optimizer optimizer,
         GroupRegularizer? regularizer, double teacherWidth)
@@ -43,6 +44,7 @@ internal sealed class WidthLoop : IDisposable
         parameters = network.parameters().Where(p => p.requires_grad).ToList();
         if (config.Distill && (config.TargetSource == TargetSource.OnlineMax || teacher is not null))
             drift = new TargetDrift(config, network, teacher, teacherWidth);
+        featureDistillation = FeatureDistillation.For(config, network, teacher);
     }
 
     /// <summary>Whether iteration <paramref name="iteration"/> measures the monitors (collapse meters, target drift).</summary>
@@ -111,6 +113,7 @@ internal sealed class WidthLoop : IDisposable
                 if (rememberForNext && lastStep) drift.Remember(x, now);
             }
             network.SetWidth(w);
+            featureDistillation?.BeginStep(distilled);
             // The backbone features of view 1 are kept for the collapse meters: the representation is
             // what collapses (science.md 2.2), and a projector ending in an affine-free BN (SimSiam)
             // keeps its outputs spread whatever the backbone does.
@@ -125,7 +128,7 @@ internal sealed class WidthLoop : IDisposable
                     if (teacher is not null)
                     {
                         if (config.EmaUpdate == EmaUpdate.OncePerIteration) teacher.Update();
-                        targets = Keep(TeacherForward(x, TeacherWidth), iterationScope);
+                        using (featureDistillation?.RecordTeacher()) targets = Keep(TeacherForward(x, TeacherWidth), iterationScope);
                     }
                     if (method.UsesTeacher) own = targets;
                     if (config.TargetSource == TargetSource.OnlineMax)
@@ -136,7 +139,11 @@ internal sealed class WidthLoop : IDisposable
                 loss = method.Loss(network, z, own, config);
                 if (baseStep) method.AfterBaseLoss(network, own);
             }
-            else loss = Distill(z, targets ?? throw new InvalidOperationException("No distillation targets: the max-width step did not run."));
+            else
+            {
+                loss = Distill(z, targets ?? throw new InvalidOperationException("No distillation targets: the max-width step did not run."));
+                if (featureDistillation is not null) loss = loss + featureDistillation.Loss();
+            }
 
             var value = loss.item<double>();
             if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, iteration, w, value, LastCheckpoint);
@@ -166,7 +173,11 @@ internal sealed class WidthLoop : IDisposable
         return records;
     }
 
-    public void Dispose() => drift?.Dispose();
+    public void Dispose()
+    {
+        drift?.Dispose();
+        featureDistillation?.Dispose();
+    }
 
     /// <summary>The checkpoint a divergence error points to.</summary>
     public string? LastCheckpoint { get; set; }

@@ -113,6 +113,29 @@ public class ConfigErrorTests
         Assert.Contains(problem, Fails(yaml).Message);
     }
 
+    [Theory]
+    [InlineData("feature_distill: true\ndistill: false", "feature_distill needs distill: true;")]
+    [InlineData("feature_distill: true\ntarget_source: online_max", "feature_distill regresses on the EMA teacher's features, so it needs target_source ema_teacher, got online_max.")]
+    [InlineData("feature_distill: true\nsampler: fixed", "feature_distill distills sub-networks, but sampler fixed with the single width 1 trains none.")]
+    [InlineData("feature_distill: true\narch: us_vit_mini", "feature_distill is defined for the ResNets (us_cifar_resnet18, us_cifar_resnet34, us_cifar_resnet50, us_resnet18, us_resnet50, us_resnet10_mini); arch 'us_vit_mini' has no feature layers.")]
+    [InlineData("feature_distill: true\nfeature_distill_layers: [layer4.0.conv2]", "feature_distill_layers: 'layer4.0.conv2' is not a US-BatchNorm of us_resnet10_mini; expected some of bn1, layer1.0.bn1, layer1.0.bn2, layer2.0.bn1,")]
+    [InlineData("feature_distill: true\nfeature_distill_layers: [bn1, bn1]", "feature_distill_layers lists 'bn1' more than once.")]
+    [InlineData("feature_distill_weight: -1", "feature_distill_weight must be >= 0, got -1.")]
+    public void FeatureDistillationProblemsNameTheKey(string yaml, string problem)
+    {
+        Assert.Contains(problem, Fails(yaml).Message);
+    }
+
+    [Fact]
+    public void FeatureDistillationIsValidOnTheDefaultsAndReadsItsLayers()
+    {
+        var c = RecipeLoader.Parse("feature_distill: true\nfeature_distill_layers: [layer3.0.bn2, bn1]\nfeature_distill_weight: 0.5\n", "x.yaml").Config;
+        Assert.Equal((true, 0.5), (c.FeatureDistill, c.FeatureDistillWeight));
+        Assert.Equal(new[] { "layer3.0.bn2", "bn1" }, c.FeatureDistillLayers);
+        Assert.Empty(new PretrainConfig().FeatureDistillLayers);
+        Assert.False(new PretrainConfig().FeatureDistill);
+    }
+
     [Fact]
     public void TheDefaultsAreValid()
     {

@@ -22,7 +22,8 @@ public class RecipeLoaderTests
         var expected = new[]
         {
             "cifar100-mobilenetv2-byol", "cifar100-mobilenetv2-naive-simsiam", "cifar100-resnet18-us3l-infonce", "cifar100-resnet18-us3l-mse", "cifar100-resnet50-byol",
-            "fashion-mnist-dspnet", "fashion-mnist-individual", "fashion-mnist-naive-simsiam", "fashion-mnist-us3l", "fashion-mnist-vit-us3l-mocov3",
+            "fashion-mnist-dspnet", "fashion-mnist-individual", "fashion-mnist-naive-simsiam", "fashion-mnist-us3l", "fashion-mnist-us3l-featdistill",
+            "fashion-mnist-vit-us3l-mocov3",
             "imagenet-resnet18-byol", "imagenet-resnet50-byol", "imagenet-vit-tiny-us3l-mocov3",
         };
         Assert.Equal(expected, RecipeLoader.Names);
@@ -61,6 +62,8 @@ public class RecipeLoaderTests
             (Family(other.Arch), other.Sampler, other.NumWidths, other.TargetSource, other.DistillHead, other.Distill, other.GroupReg));
         Assert.Equal((full.DistillLoss, full.Optimizer, full.LrSchedule, full.EmaSchedule, full.Temperature),
             (other.DistillLoss, other.Optimizer, other.LrSchedule, other.EmaSchedule, other.Temperature));
+        Assert.Equal((full.FeatureDistill, full.FeatureDistillWeight), (other.FeatureDistill, other.FeatureDistillWeight));
+        Assert.Equal(full.FeatureDistillLayers, other.FeatureDistillLayers);
     }
 
     [Fact]
@@ -91,6 +94,16 @@ public class RecipeLoaderTests
         Assert.Equal((256, 128, 256, 256, 0.05, 0.98), (us3l.ProjectorHidden, us3l.ProjectorOut, us3l.PredictorHidden, us3l.BatchSize, us3l.Lr, us3l.EmaMomentum));
         Assert.Equal((SamplerKind.DynamicA, 3, TargetSource.EmaTeacher, DistillHead.Separate), (us3l.Sampler, us3l.NumWidths, us3l.TargetSource, us3l.DistillHead));
         Assert.Equal(0.99, RecipeLoader.Load("fashion-mnist-us3l", "full").EmaMomentum);
+
+        // The feature-distillation recipe is the US3L recipe with the switch on (science.md 3.7), nothing else.
+        foreach (var profile in RecipeLoader.StandardProfiles)
+        {
+            var plain = RecipeLoader.Load("fashion-mnist-us3l", profile);
+            var featdistill = RecipeLoader.Load("fashion-mnist-us3l-featdistill", profile);
+            Assert.Equal(new[] { "feature_distill", "feature_distill_layers" }, ConfigSchema.For<PretrainConfig>().Differences(plain, featdistill));
+            Assert.Equal((true, 1.0), (featdistill.FeatureDistill, featdistill.FeatureDistillWeight));
+            Assert.Equal(US3L.Models.FeatureLayers.Default(featdistill.Arch), featdistill.FeatureDistillLayers);
+        }
 
         var naive = RecipeLoader.Load("fashion-mnist-naive-simsiam", "smoke");
         Assert.Equal((BaseLoss.SimSiam, TargetSource.OnlineMax, DistillHead.Shared, SamplerKind.Sandwich),

@@ -35,7 +35,10 @@ public class IterationParityTests(IterationParityTests.ReferenceRuns runs, ITest
     private static readonly double[][] Widths = { new[] { 1.0, 0.6, 0.25 }, new[] { 1.0, 0.8, 0.3 }, new[] { 1.0, 0.45, 0.35 } };
 
     private static readonly string[] ArmNames =
-        { "us3l-byol", "us3l-simclr-ntxent-distill", "us3l-simclr-readme", "us3l-byol-group-reg-ramp", "naive-us-simsiam" };
+    {
+        "us3l-byol", "us3l-simclr-ntxent-distill", "us3l-simclr-readme", "us3l-byol-group-reg-ramp", "naive-us-simsiam",
+        "us3l-byol-feature-distill", "us3l-simclr-feature-distill-other-layers",
+    };
 
     public static TheoryData<string> Arms => new(ArmNames);
 
@@ -138,8 +141,20 @@ public class IterationParityTests(IterationParityTests.ReferenceRuns runs, ITest
         // The kit's momentum-SimCLR projector has no bias on its middle Linear (simclr.py L92 has one). A
         // train-mode BN follows it, so the reference runs with that bias at 0, where it stays (checked).
         ["zero_absent"] = zeroAbsent,
+        // MODEL.OFA.DISTILL_FEATURE*: off unless an arm sets them with FeatureDistill.
+        ["distill_feature"] = false, ["distill_feature_name"] = Array.Empty<string>(), ["distill_feature_dim"] = Array.Empty<int>(),
+        ["distill_feature_lambda"] = c.FeatureDistillWeight, ["distill_feature_criterion"] = "MSELoss",
         ["dtype"] = "float64",
     };
+
+    /// <summary>The reference settings <paramref name="reference"/> with DISTILL_FEATURE on at these layers and full channel counts.</summary>
+    private static Dictionary<string, object?> FeatureDistill(Dictionary<string, object?> reference, string[] layers, int[] channels)
+    {
+        reference["distill_feature"] = true;
+        reference["distill_feature_name"] = layers;
+        reference["distill_feature_dim"] = channels;
+        return reference;
+    }
 
     private static Arm ArmOf(string name)
     {
@@ -191,6 +206,35 @@ public class IterationParityTests(IterationParityTests.ReferenceRuns runs, ITest
                 // output through the shared predictor, lr 0.05, weight decay 5e-4.
                 var c = Designs.Get("naive-us-simsiam", Base) with { Lr = 0.05, WeightDecay = 5e-4 };
                 return new(c, Reference("SimSiam", "CosineSimilarity", "CosineSimilarity", c), new[] { 300, 300, 300 });
+            }
+            case "us3l-byol-feature-distill":
+            {
+                // configs/cifar/us_resnet50_byol_featdistill_cifar.yaml: BYOL with DISTILL_FEATURE, MSELoss, λ 1.0,
+                // bn2 of the last block of stages 2-4 (the kit's default layers; the mini model's stage widths
+                // 32, 64, 128), group regularization on, which skips the adapters (GroupReg.py L42).
+                var c = Base with
+                {
+                    BaseLoss = BaseLoss.Byol, Lr = 0.05, WeightDecay = 5e-4, FeatureDistill = true,
+                    GroupReg = true, GroupRegLambda = 2.5e-4, GroupRegAlpha = 0.05, GroupRegBins = 8, GroupRegWarmupEpochs = 0,
+                };
+                var reference = FeatureDistill(Reference("BYOL", "CosineSimilarity", "CosineSimilarity", c),
+                    new[] { "layer2.0.bn2", "layer3.0.bn2", "layer4.0.bn2" }, new[] { 32, 64, 128 });
+                return new(c, reference, new[] { 300, 300, 300 });
+            }
+            case "us3l-simclr-feature-distill-other-layers":
+            {
+                // Momentum-SimCLR (configs/imagenet/us_resnet50_simclr_featdistill_imagenet.yaml's method) with
+                // weight decay, which moves the adapters too, and layers whose hooked output other in-place
+                // operations change: the stem BN and a block's bn1 (ReLU), a shortcut BN (none); weight 0.5.
+                var c = Base with
+                {
+                    BaseLoss = BaseLoss.SimClrMomentum, Temperature = 0.5, Lr = 0.3, WeightDecay = 1e-4, FeatureDistill = true,
+                    FeatureDistillLayers = new[] { "bn1", "layer1.0.bn1", "layer3.0.downsample.1", "layer4.0.bn2" },
+                    FeatureDistillWeight = 0.5,
+                };
+                var reference = FeatureDistill(Reference("SimCLR_Momentum", "InfoNCEv2_distill", "CosineSimilarity", c, "projector.3.bias"),
+                    c.FeatureDistillLayers, new[] { 16, 16, 64, 128 });
+                return new(c, reference, new[] { 300, 300, 300 });
             }
             default:
                 throw new ArgumentException($"Unknown arm {name}.");

@@ -4,11 +4,11 @@ usage: us3l_iteration.py CASE.safetensors OUT.safetensors [CASE2 OUT2 ...]
 
 The reference is github.com/megvii-research/US3L-CVPR2023 (cited below as "file Lx-y"). Its pieces
 are transcribed, not imported: the repository needs CUDA, DDP and yacs. Each piece keeps the
-reference's arithmetic; what is left out is named where it is left out (AMP, DDP, feature
-distillation, the width sampler, logging).
+reference's arithmetic; what is left out is named where it is left out (AMP, DDP, the width
+sampler, logging).
 
 CASE holds the online weights under the kit's names (backbone.*, projector.*, predictor.*,
-predictor_new.*), the two views "x1" and "x2", and in its metadata "config", a JSON object with
+predictor_new.*, and the feature-distillation adapters proj_conv.*), the two views "x1" and "x2", and in its metadata "config", a JSON object with
 the yaml settings the reference reads (see the keys used below), "dtype" ("float32" or "float64",
 the default dtype of the run) and "iterations", a list of {"epoch", "widths"}. OUT holds, after
 iteration k (0-based): "k/loss" and "k/reg", one value per width step (the loss that
@@ -183,7 +183,57 @@ class ResNet(nn.Module):
         return self.fc(out)
 
 
+# ---- utils/forward_hook.py ----
+
+class ForwardHookManager:
+    # ForwardHookManager, forward_hook.py L114-152, on one device: add_hook registers
+    # forward_hook4output (L78-86), which keeps the very tensor the module returned, so in-place
+    # operations that follow the module (a block's residual sum and ReLU) show in it; pop_io_dict
+    # hands over {path: {"output": tensor}} and empties the record.
+    def __init__(self):
+        self.io_dict = {}
+
+    def add_hook(self, module, module_path):
+        sub_module = module.get_submodule(module_path)  # get_module, L15-40, for plain paths
+        self.io_dict[module_path] = {}
+
+        def forward_hook4output(m, func_input, func_output):
+            self.io_dict[module_path]["output"] = func_output
+
+        sub_module.register_forward_hook(forward_hook4output)
+
+    def pop_io_dict(self):
+        gathered = {}
+        for module_path, module_io_dict in self.io_dict.items():
+            gathered[module_path] = {}
+            for io_type in list(module_io_dict.keys()):
+                gathered[module_path][io_type] = module_io_dict.pop(io_type)
+        return gathered
+
+
 # ---- utils/ssl_algorithms (built by utils/builder.py: eval(config.SSL.TYPE)(base_model, config)) ----
+
+class FeatureDistillParts:
+    # The DISTILL_FEATURE parts shared by byol.py (L68-86, L119-162) and simclr.py (L108-123,
+    # L137-182): hooks on encoder_q and encoder_k at DISTILL_FEATURE_NAME, and one bias-free 1x1
+    # USConv2d per layer from its (slimmed) channels to its full channels, us=[True, False].
+    def add_feature_distillation(self, c):
+        self.forward_hook_manager_q = ForwardHookManager()
+        self.forward_hook_manager_k = ForwardHookManager()
+        self.feat_name_list = c["distill_feature_name"]
+        self.proj_conv = nn.ModuleDict()
+        for feat_name, feat_dim in zip(self.feat_name_list, c["distill_feature_dim"]):
+            self.forward_hook_manager_q.add_hook(self.encoder_q, feat_name)
+            self.forward_hook_manager_k.add_hook(self.encoder_k, feat_name)
+            self.proj_conv[feat_name.replace('.', '_')] = USConv2d(feat_dim, feat_dim, kernel_size=1, stride=1, padding=0,
+                                                                   bias=False, us=[True, False])
+
+    def project_student_features(self, int_feat_q1, int_feat_q2):
+        # byol.py L154-160 (proj_conv=True): the student's maps through the adapters.
+        for feat_name in self.feat_name_list:
+            int_feat_q1[feat_name]['output'] = self.proj_conv[feat_name.replace('.', '_')](int_feat_q1[feat_name]['output'])
+            int_feat_q2[feat_name]['output'] = self.proj_conv[feat_name.replace('.', '_')](int_feat_q2[feat_name]['output'])
+
 
 def two_layer_head(dim, hidden_dim):
     # The predictor of byol.py L54-57 (and of simclr.py L99-102, simsiam.py L112-115).
@@ -191,8 +241,8 @@ def two_layer_head(dim, hidden_dim):
                          nn.Linear(hidden_dim, dim))
 
 
-class BYOL(nn.Module):
-    # byol.py L8-164, without feature distillation.
+class BYOL(nn.Module, FeatureDistillParts):
+    # byol.py L8-164.
     def __init__(self, base_encoder, c):
         super().__init__()
         dim, hidden_dim, self.m = c["dim"], c["hidden_dim"], c["ema_momentum"]
@@ -206,6 +256,8 @@ class BYOL(nn.Module):
         self.encoder_k.apply(lambda m: setattr(m, 'width_mult', 1.0))
         self.predictor = two_layer_head(dim, hidden_dim)
         self.predictor_new = two_layer_head(dim, hidden_dim) if c["new_distill_head"] else self.predictor  # L60-66
+        if c["distill_feature"]:  # L68-86
+            self.add_feature_distillation(c)
 
     @torch.no_grad()
     def _momentum_update_key_encoder(self):
@@ -213,28 +265,43 @@ class BYOL(nn.Module):
         for param_q, param_k in zip(self.encoder_q.parameters(), self.encoder_k.parameters()):
             param_k.data = param_k.data * self.m + param_q.data * (1. - self.m)
 
-    def forward(self, x1, x2, momentum_update=True):
+    def forward(self, x1, x2, ret_q_feature=False, ret_k_feature=False, proj_conv=False, momentum_update=True):
         # L110-164: the max-width call (momentum_update) runs the predictor, updates the EMA and
         # runs the teacher; a sub-network call runs predictor_new and returns its own detached output.
+        # With feature distillation, the hooked maps of the online (q) or teacher (k) forwards too.
+        int_feat_q1, int_feat_q2, int_feat_k1, int_feat_k2 = None, None, None, None
         online_proj_one = self.encoder_q(x1)
+        if ret_q_feature:
+            int_feat_q1 = self.forward_hook_manager_q.pop_io_dict()
         online_proj_two = self.encoder_q(x2)
+        if ret_q_feature:
+            int_feat_q2 = self.forward_hook_manager_q.pop_io_dict()
         if momentum_update:
             online_pred_one = self.predictor(online_proj_one)
             online_pred_two = self.predictor(online_proj_two)
             with torch.no_grad():
                 self._momentum_update_key_encoder()
                 target_proj_one = self.encoder_k(x1)
+                if ret_k_feature:
+                    int_feat_k1 = self.forward_hook_manager_k.pop_io_dict()
                 target_proj_two = self.encoder_k(x2)
+                if ret_k_feature:
+                    int_feat_k2 = self.forward_hook_manager_k.pop_io_dict()
         else:
             online_pred_one = self.predictor_new(online_proj_one)
             online_pred_two = self.predictor_new(online_proj_two)
             target_proj_one = online_pred_one
             target_proj_two = online_pred_two
+        if ret_q_feature or ret_k_feature:
+            if proj_conv:
+                self.project_student_features(int_feat_q1, int_feat_q2)
+            return [online_pred_one, online_pred_two], [target_proj_one.detach(), target_proj_two.detach()], \
+                [int_feat_q1, int_feat_q2], [int_feat_k1, int_feat_k2]
         return [online_pred_one, online_pred_two], [target_proj_one.detach(), target_proj_two.detach()]
 
 
-class SimCLR_Momentum(nn.Module):
-    # simclr.py L63-182, without feature distillation. The middle Linear of the projector has a
+class SimCLR_Momentum(nn.Module, FeatureDistillParts):
+    # simclr.py L63-182. The middle Linear of the projector has a
     # bias here (L92), unlike BYOL's; the student head is `predictor` (SSL.SETTING.PREDICTOR).
     def __init__(self, base_encoder, c):
         super().__init__()
@@ -247,6 +314,8 @@ class SimCLR_Momentum(nn.Module):
         self.predictor = two_layer_head(dim, hidden_dim) if c["predictor"] else nn.Identity()  # L98-104
         self.encoder_k = copy.deepcopy(self.encoder_q)  # L106
         self.encoder_k.apply(lambda m: setattr(m, 'width_mult', 1.0))
+        if c["distill_feature"]:  # L108-123
+            self.add_feature_distillation(c)
 
     @torch.no_grad()
     def _momentum_update_key_encoder(self):
@@ -254,20 +323,33 @@ class SimCLR_Momentum(nn.Module):
         for param_q, param_k in zip(self.encoder_q.parameters(), self.encoder_k.parameters()):
             param_k.data = param_k.data * self.m + param_q.data * (1. - self.m)
 
-    def forward(self, x1, x2, momentum_update=True):
+    def forward(self, x1, x2, ret_q_feature=False, ret_k_feature=False, proj_conv=False, momentum_update=True):
         # L137-182: no predictor on the max-width branch; students go through `predictor`.
+        int_feat_q1, int_feat_q2, int_feat_k1, int_feat_k2 = None, None, None, None
         f1 = self.encoder_q(x1)
+        if ret_q_feature:
+            int_feat_q1 = self.forward_hook_manager_q.pop_io_dict()
         f2 = self.encoder_q(x2)
+        if ret_q_feature:
+            int_feat_q2 = self.forward_hook_manager_q.pop_io_dict()
         if momentum_update:
             with torch.no_grad():
                 self._momentum_update_key_encoder()
                 f1_teacher = self.encoder_k(x1)
+                if ret_k_feature:
+                    int_feat_k1 = self.forward_hook_manager_k.pop_io_dict()
                 f2_teacher = self.encoder_k(x2)
+                if ret_k_feature:
+                    int_feat_k2 = self.forward_hook_manager_k.pop_io_dict()
         else:
             f1_teacher = f1
             f2_teacher = f2
             f1 = self.predictor(f1)
             f2 = self.predictor(f2)
+        if ret_q_feature or ret_k_feature:
+            if proj_conv:
+                self.project_student_features(int_feat_q1, int_feat_q2)
+            return [f1, f2], [f1_teacher.detach(), f2_teacher.detach()], [int_feat_q1, int_feat_q2], [int_feat_k1, int_feat_k2]
         return [f1, f2], [f1_teacher.detach(), f2_teacher.detach()]
 
 
@@ -351,7 +433,35 @@ class InfoNCEv2_distill:
         return total_loss
 
 
-CRITERIONS = {"CosineSimilarity": CosineSimilarity, "InfoNCEv2_distill": InfoNCEv2_distill}
+class MSELoss:
+    # MSELoss.py L7-45: element-wise MSE (mean) over the cross-view pairs; given dicts of feature
+    # maps (feature distillation), one term per pair and layer; the sum divided by the term count.
+    def __init__(self, c):
+        self.criterion = nn.MSELoss()
+
+    def __call__(self, student_output, teacher_output, epoch=None, width_index=999):
+        total_loss = 0
+        n_loss_terms = 0
+        for iq, q in enumerate(teacher_output):
+            for v in range(len(student_output)):
+                if v == iq:
+                    continue
+                if isinstance(q, dict):
+                    for feat_name in q.keys():
+                        feat_t = q[feat_name]['output']
+                        feat_s = student_output[v][feat_name]['output']
+                        loss = self.criterion(feat_s, feat_t.detach())
+                        total_loss += loss.mean()
+                        n_loss_terms += 1
+                else:
+                    loss = self.criterion(student_output[v], q.detach())
+                    total_loss += loss.mean()
+                    n_loss_terms += 1
+        total_loss /= n_loss_terms
+        return total_loss
+
+
+CRITERIONS = {"CosineSimilarity": CosineSimilarity, "InfoNCEv2_distill": InfoNCEv2_distill, "MSELoss": MSELoss}
 
 
 # ---- losses/regularizers/GroupReg.py ----
@@ -415,24 +525,38 @@ def adjust_learning_rate(optimizer, init_lr, epoch, c):
         param_group['lr'] = cur_lr
 
 
-def train_iteration(images, widths_train, epoch, model, criterion, distill_criterion, reg_criterion, optimizer, scaler, c):
+def train_iteration(images, widths_train, epoch, model, criterion, distill_criterion, feat_distill_criterion, reg_criterion,
+                    optimizer, scaler, c):
     # ssl.py L207-276, one batch. The widths are given (the sampler, L135-172, is not under test);
     # DDP's model.module is the model itself; autocast and the scaler are off (TRAIN.USE_AMP False),
     # so scaler.scale(loss).backward() / scaler.step(optimizer) are loss.backward() / optimizer.step().
     losses, regs = [], []
     max_width = max(widths_train)  # L209
     for j, width_mult in enumerate(widths_train):
+        if c["distill_feature"]:  # L217-218
+            model.proj_conv.apply(lambda m: setattr(m, 'width_mult', width_mult))
         if c["distill"]:  # L219-222: the teacher stays at width 1.0
             model.encoder_q.apply(lambda m: setattr(m, 'width_mult', width_mult))
         else:
             model.apply(lambda m: setattr(m, 'width_mult', width_mult))
         if width_mult == max_width:  # L227-238
-            output, teacher_target = model(images[0], images[1])
+            if c["distill_feature"]:
+                output, teacher_target, teacher_feat_q, teacher_feat_k = model(images[0], images[1], ret_q_feature=False,
+                                                                               ret_k_feature=True, proj_conv=False)
+            else:
+                output, teacher_target = model(images[0], images[1])
             loss = criterion(output, teacher_target)
         else:  # L239-259
-            output, target = model(images[0], images[1], momentum_update=c["momentum_update"])
+            if c["distill_feature"]:
+                output, target, student_feat_q, _ = model(images[0], images[1], ret_q_feature=True, ret_k_feature=False,
+                                                          proj_conv=True, momentum_update=c["momentum_update"])
+            else:
+                output, target = model(images[0], images[1], momentum_update=c["momentum_update"])
             if c["distill"]:
                 loss = c["distill_lambda"] * distill_criterion(output, teacher_target, epoch)
+                if c["distill_feature"]:  # L255-257
+                    feat_distill_loss = feat_distill_criterion(student_feat_q, teacher_feat_k, epoch)
+                    loss += c["distill_feature_lambda"] * feat_distill_loss
             else:
                 loss = criterion(output, target)
         losses.append(loss.item())  # L261
@@ -463,7 +587,7 @@ def kit_name(ref_name, ssl_type):
     if ref_name.startswith("predictor."):
         # momentum-SimCLR's `predictor` is only the students' head: the kit's auxiliary head.
         return "online", ("predictor_new." if ssl_type == "SimCLR_Momentum" else "predictor.") + ref_name[len("predictor."):]
-    if ref_name.startswith("predictor_new."):
+    if ref_name.startswith("predictor_new.") or ref_name.startswith("proj_conv."):
         return "online", ref_name
     raise KeyError(f"no kit name for reference parameter {ref_name}")
 
@@ -505,6 +629,7 @@ def run(case_path, out_path):
     scaler = GradScaler(enabled=False)  # L108
     criterion = CRITERIONS[c["criterion"]](c)  # L100
     distill_criterion = CRITERIONS[c["distill_criterion"]](c)  # L185-186
+    feat_distill_criterion = CRITERIONS[c["distill_feature_criterion"]](c) if c["distill_feature"] else None  # L187-189
     reg_criterion = GroupReg(c, model) if c["regularizer"] else None  # L193-195
     model.train()  # L198
 
@@ -512,8 +637,8 @@ def run(case_path, out_path):
     for k, it in enumerate(c["iterations"]):
         adjust_learning_rate(optimizer, c["base_lr"], it["epoch"], c)  # L113
         images = [case["x1"].to(torch.get_default_dtype()), case["x2"].to(torch.get_default_dtype())]
-        losses, regs = train_iteration(images, it["widths"], it["epoch"], model, criterion,
-                                       distill_criterion, reg_criterion, optimizer, scaler, c)
+        losses, regs = train_iteration(images, it["widths"], it["epoch"], model, criterion, distill_criterion,
+                                       feat_distill_criterion, reg_criterion, optimizer, scaler, c)
         out[f"{k}/loss"] = torch.tensor(losses, dtype=torch.float64)
         out[f"{k}/reg"] = torch.tensor(regs if regs else [0.0] * len(losses), dtype=torch.float64)
         absent_max = 0.0
