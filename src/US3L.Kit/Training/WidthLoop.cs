@@ -28,7 +28,7 @@ internal sealed class WidthLoop : IDisposable
     private readonly Optimizer optimizer;
     private readonly GroupRegularizer? regularizer;
     private readonly List<Tensor> parameters;
-    private readonly TargetDrift? drift;
+    private readonly StepMonitor meters;
     private readonly FeatureDistillation? featureDistillation;
 
     public WidthLoop(PretrainConfig config, SslMethod method, SslNetwork network, EmaTeacher? teacher, Optimizer optimizer,
@@ -42,13 +42,14 @@ internal sealed class WidthLoop : IDisposable
         this.regularizer = regularizer;
         TeacherWidth = teacherWidth;
         parameters = network.parameters().Where(p => p.requires_grad).ToList();
-        if (config.Distill && (config.TargetSource == TargetSource.OnlineMax || teacher is not null))
-            drift = new TargetDrift(config, network, teacher, teacherWidth);
+        var drift = config.Distill && (config.TargetSource == TargetSource.OnlineMax || teacher is not null)
+            ? new TargetDrift(config, network, teacher, teacherWidth) : null;
+        meters = new StepMonitor(config, drift, parameters);
         featureDistillation = FeatureDistillation.For(config, network, teacher);
     }
 
     /// <summary>Whether iteration <paramref name="iteration"/> measures the monitors (collapse meters, target drift).</summary>
-    public static bool Monitored(PretrainConfig config, long iteration) => config.MonitorEvery > 0 && iteration % config.MonitorEvery == 0;
+    public static bool Monitored(PretrainConfig config, long iteration) => StepMonitor.Monitored(config, iteration);
 
     /// <summary>The width the EMA teacher runs at (1.0, or the single width of an individually trained model).</summary>
     public double TeacherWidth { get; }
@@ -60,7 +61,7 @@ internal sealed class WidthLoop : IDisposable
     public long TeacherForwards { get; private set; }
 
     /// <summary>The target drift meter, which keeps the last sub-network targets before a monitored iteration; null without distillation.</summary>
-    internal TargetDrift? Drift => drift;
+    internal TargetDrift? Drift => meters.Drift;
 
     /// <summary>Sets the counters to a checkpoint's, so a resumed run counts on from where it stopped.</summary>
     internal void RestoreCounters(long optimizerSteps, long teacherForwards)
@@ -70,121 +71,102 @@ internal sealed class WidthLoop : IDisposable
     }
 
     /// <summary>Inspection hook, after each width's backward and before any step.</summary>
-    public Action<WidthStepTrace>? Traced { get; set; }
+    public Action<WidthStepTrace>? Traced
+    {
+        get => meters.Traced;
+        set => meters.Traced = value;
+    }
 
     /// <summary>
     /// Runs one iteration on the views <paramref name="x"/> at <paramref name="widths"/> (descending,
-    /// widths[0] plays the max role). <paramref name="monitor"/> measures the collapse meters of each
-    /// width's projector outputs and pooled backbone features (view 1) and the target drift of each
-    /// sub-network step (<see cref="TargetDrift"/>). A NaN or infinite loss throws before its backward.
+    /// widths[0] plays the max role), as science.md 3.4 writes it: per width, forward; at the max
+    /// width the teacher's update and targets and the method's base loss, at a smaller width the
+    /// distillation loss against those targets; the regularizer; backward; the optimizer step.
+    /// <paramref name="monitor"/> measures the collapse meters and target drift (<see cref="StepMonitor"/>).
+    /// A NaN or infinite loss throws before its backward.
     /// </summary>
     public IReadOnlyList<WidthStepRecord> Run(ViewPair x, IReadOnlyList<double> widths, int epoch, long iteration, bool monitor)
     {
         var records = new List<WidthStepRecord>(widths.Count);
         network.train();
         using var iterationScope = torch.NewDisposeScope();
+        meters.BeginIteration(iteration, monitor);
         ViewPair? targets = null;
         if (config.Stepping == Stepping.Accumulate) ZeroGrad();
-        List<Tensor?>? accumulated = null;
-        // Target drift: the targets kept at the last sub-network step of the previous iteration, the
-        // targets before the previous sub-network step of this one, and whether the next iteration
-        // needs this one's last sub-network targets (only around monitored iterations: it costs forwards).
-        using var arriving = drift?.TakePending();
-        ViewPair? previousTargets = null;
-        var rememberForNext = Monitored(config, iteration + 1);
         for (var j = 0; j < widths.Count; j++)
         {
-            var w = widths[j];
             using var scope = torch.NewDisposeScope();
-            // Every step at the max width is a base step, as in the reference (`width_mult == max_width`
-            // in workers/ssl.py): a sampler that repeats the max width (ReferenceSandwichSampling)
-            // updates the teacher and renews the targets at each of them.
-            var baseStep = j == 0 || w == widths[0];
-            var distilled = !baseStep && config.Distill;
-            TargetDriftPoint? stepDrift = null;
-            var lastStep = j == widths.Count - 1;
-            if (distilled && drift is not null && (monitor || (rememberForNext && lastStep)))
-            {
-                // Before this step's forward, so the source is exactly what the previous steps left.
-                var now = drift.Targets(x);
-                if (monitor)
-                    stepDrift = previousTargets is { } before ? TargetDrift.Distance(before, now) : arriving is null ? null : drift.Since(arriving);
-                previousTargets = Keep(now, iterationScope);
-                if (rememberForNext && lastStep) drift.Remember(x, now);
-            }
-            network.SetWidth(w);
-            featureDistillation?.BeginStep(distilled);
-            // The backbone features of view 1 are kept for the collapse meters: the representation is
-            // what collapses (science.md 2.2), and a projector ending in an affine-free BN (SimSiam)
-            // keeps its outputs spread whatever the backbone does.
+            var step = WidthStep.At(widths, j, config.Distill);
+            meters.BeforeForward(step, x, iterationScope);
+            network.SetWidth(step.Width);
+            featureDistillation?.BeginStep(step.Distilled);
             var features = network.Backbone.forward(x.V1);
             var z = new ViewPair(network.Projector.forward(features), network.forward(x.V2));
-            Tensor loss;
-            if (!distilled)
-            {
-                ViewPair? own = null;
-                if (baseStep)
-                {
-                    if (teacher is not null)
-                    {
-                        if (config.EmaUpdate == EmaUpdate.OncePerIteration) teacher.Update();
-                        using (featureDistillation?.RecordTeacher()) targets = Keep(TeacherForward(x, TeacherWidth), iterationScope);
-                    }
-                    if (method.UsesTeacher) own = targets;
-                    if (config.TargetSource == TargetSource.OnlineMax)
-                        targets = Keep(new ViewPair(z.V1.detach(), z.V2.detach()), iterationScope);
-                }
-                else if (method.UsesTeacher)
-                    own = TeacherForward(x, w); // science.md 3.3 row 5: the teacher at the same width
-                loss = method.Loss(network, z, own, config);
-                if (baseStep) method.AfterBaseLoss(network, own);
-            }
-            else
-            {
-                loss = Distill(z, targets ?? throw new InvalidOperationException("No distillation targets: the max-width step did not run."));
-                if (featureDistillation is not null) loss = loss + featureDistillation.Loss();
-            }
-
+            ViewPair? teacherTargets = null;
+            if (step.Base) (teacherTargets, targets) = BaseTargets(x, z, iterationScope);
+            var loss = step.Distilled ? SubNetworkLoss(z, targets) : BaseLoss(step, x, z, teacherTargets);
             var value = loss.item<double>();
-            if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, iteration, w, value, LastCheckpoint);
-            var reg = 0.0;
-            if (regularizer is not null)
-            {
-                var penalty = regularizer.Penalty(w);
-                reg = penalty.item<double>();
-                loss = loss + penalty;
-            }
-
+            if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, iteration, step.Width, value, LastCheckpoint);
+            var penalty = regularizer?.Penalty(step.Width);
+            var accumulated = config.Stepping == Stepping.Accumulate ? SetAside() : null;
             if (config.Stepping == Stepping.PerWidth) ZeroGrad();
-            else accumulated = SetAside();
-            loss.backward();
-            var norm = GradNorm();
-            var measured = monitor && z.V1.size(0) >= 2;
-            var collapse = measured ? CollapseMeter.Measure(z.V1) : null;
-            var backboneCollapse = measured ? CollapseMeter.Measure(features) : null;
-            Traced?.Invoke(new WidthStepTrace(j, w, distilled, network, z, targets));
-            records.Add(new WidthStepRecord(w, distilled, value, reg, norm, collapse, backboneCollapse, stepDrift));
-
-            if (config.Stepping == Stepping.PerWidth) Step();
-            else AddBack(accumulated!);
+            (penalty is null ? loss : loss + penalty).backward();
+            records.Add(meters.AfterBackward(step, network, features, z, targets, value, penalty?.item<double>() ?? 0));
+            if (accumulated is null) Step();
+            else AddBack(accumulated);
             if (teacher is not null && config.EmaUpdate == EmaUpdate.EveryWidth) teacher.Update();
         }
         if (config.Stepping == Stepping.Accumulate) Step();
+        meters.EndIteration();
         return records;
     }
 
     public void Dispose()
     {
-        drift?.Dispose();
+        meters.Dispose();
         featureDistillation?.Dispose();
+    }
+
+    /// <summary>
+    /// A base step's targets (science.md 3.4 steps 1-2): the EMA update (once per iteration, before
+    /// the teacher forward) and the teacher's outputs at its width, which the method's loss uses; and
+    /// the targets T the sub-networks regress onto: the teacher's, or the online max outputs
+    /// themselves (the naive design of science.md 2.1).
+    /// </summary>
+    private (ViewPair? Teacher, ViewPair? Targets) BaseTargets(ViewPair x, ViewPair z, DisposeScope iterationScope)
+    {
+        ViewPair? fromTeacher = null;
+        if (teacher is not null)
+        {
+            if (config.EmaUpdate == EmaUpdate.OncePerIteration) teacher.Update();
+            using (featureDistillation?.RecordTeacher()) fromTeacher = Keep(TeacherForward(x, TeacherWidth), iterationScope);
+        }
+        var targets = config.TargetSource == TargetSource.OnlineMax ? Keep(new ViewPair(z.V1.detach(), z.V2.detach()), iterationScope) : fromTeacher;
+        return (fromTeacher, targets);
+    }
+
+    /// <summary>
+    /// The method's own loss: at the max width against the teacher's targets; at a smaller width that
+    /// is not distilled, against the teacher at that same width (science.md 3.3 row 5).
+    /// </summary>
+    private Tensor BaseLoss(WidthStep step, ViewPair x, ViewPair z, ViewPair? teacherTargets)
+    {
+        ViewPair? own = !method.UsesTeacher ? null : step.Base ? teacherTargets : TeacherForward(x, step.Width);
+        var loss = method.Loss(network, z, own, config);
+        if (step.Base) method.AfterBaseLoss(network, own);
+        return loss;
     }
 
     /// <summary>The checkpoint a divergence error points to.</summary>
     public string? LastCheckpoint { get; set; }
 
-    /// <summary>The sub-network loss: the head of guideline G3, then the criterion of G2, weighted by λ_distill.</summary>
-    private Tensor Distill(ViewPair z, ViewPair t)
+    /// <summary>
+    /// The sub-network loss: the head of guideline G3, then the criterion of G2, weighted by
+    /// λ_distill, plus the feature distillation term when it is on (science.md 3.7).
+    /// </summary>
+    private Tensor SubNetworkLoss(ViewPair z, ViewPair? targets)
     {
+        var t = targets ?? throw new InvalidOperationException("No distillation targets: the max-width step did not run.");
         var head = config.DistillHead == DistillHead.Separate ? network.AuxHead : network.Predictor;
         if (head is null) throw new InvalidOperationException($"DistillHead {config.DistillHead} needs a head the network does not have.");
         var a1 = head.forward(z.V1);
@@ -196,7 +178,8 @@ internal sealed class WidthLoop : IDisposable
             DistillLoss.InfoNce => MocoV3Loss.CrossView(a1, a2, t.V1, t.V2, config.Temperature),
             _ => throw new ArgumentOutOfRangeException(nameof(config), $"Unknown distill_loss {config.DistillLoss}."),
         };
-        return config.DistillWeight == 1.0 ? loss : loss * config.DistillWeight;
+        if (config.DistillWeight != 1.0) loss = loss * config.DistillWeight;
+        return featureDistillation is null ? loss : loss + featureDistillation.Loss();
     }
 
     /// <summary>t^v = f_φ(x^v) under no_grad, teacher in train mode (batch statistics), at <paramref name="width"/>.</summary>
@@ -241,13 +224,6 @@ internal sealed class WidthLoop : IDisposable
     {
         optimizer.step();
         OptimizerSteps++;
-    }
-
-    private double GradNorm()
-    {
-        using var scope = torch.NewDisposeScope();
-        var squares = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!.square().sum(dtype: ScalarType.Float64)).ToList();
-        return squares.Count == 0 ? 0 : Math.Sqrt(torch.stack(squares).sum().item<double>());
     }
 
     /// <summary>Takes the gradients accumulated so far off the parameters, so the next backward gives this width's own gradient.</summary>
