@@ -31,8 +31,8 @@ internal sealed class CellHost
             .WithImports("System", "System.IO", "System.Linq", "System.Text", "System.Collections.Generic",
                 "System.Threading", "System.Threading.Tasks", "US3L.Kernel", "US3L.Kernel.Display",
                 "Microsoft.DotNet.Interactive.Formatting", "Microsoft.DotNet.Interactive.Formatting.PocketViewTags")
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(workingDirectory)
-                .WithSearchPaths(RuntimeDirectory))
+            .WithMetadataResolver(new MappedReferenceResolver(ScriptMetadataResolver.Default.WithBaseDirectory(workingDirectory)
+                .WithSearchPaths(RuntimeDirectory)))
             .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(workingDirectory))
             .WithEmitDebugInformation(false)
             .WithFileEncoding(System.Text.Encoding.UTF8);
