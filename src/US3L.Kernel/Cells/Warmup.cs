@@ -5,9 +5,10 @@ namespace US3L.Kernel.Cells;
 
 /// <summary>
 /// Pays the first cell's one-time costs while the kernel waits for its first request: Roslyn's
-/// first compilation (metadata of every reference, the binder, emit), the script runner, the
-/// formatter's static set-up and the JSON writer, each on a thread of its own. The first cell
-/// waits for what is still running, so a cell never races the warm-up.
+/// first compilation (metadata of every reference, the binder, emit), the script runner and the
+/// formatter's static set-up, each on a thread of its own (the JSON writer is warmed by the
+/// kernel's own first messages). The first cell waits for what is still running, so a cell never
+/// races the warm-up.
 /// </summary>
 internal static class Warmup
 {
@@ -37,6 +38,5 @@ internal static class Warmup
         MimeBundle.From(42);
         MimeBundle.From(new List<int> { 1, 2 });
         MimeBundle.From(new { Name = "warm", Value = 1.5 });
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new System.Text.Json.Nodes.JsonObject { ["data"] = MimeBundle.From("warm") });
     }
 }
