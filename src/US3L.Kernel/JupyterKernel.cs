@@ -127,6 +127,7 @@ internal sealed class JupyterKernel : IDisposable
         finally
         {
             _channels.PublishStatus("idle", request);
+            if (request.MsgType == "execute_request") _cells.CellAnswered();
         }
     }
 
