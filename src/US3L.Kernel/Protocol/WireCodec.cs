@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -84,16 +83,7 @@ internal sealed class WireCodec
         return Convert.ToHexStringLower(hmac.Hash!);
     }
 
-    /// <summary>
-    /// The bytes JsonSerializer would write, written by the node itself: the reflection
-    /// serializer's set-up would cost the kernel's start tens of milliseconds.
-    /// </summary>
-    private static byte[] Json(JsonObject node)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer)) node.WriteTo(writer);
-        return buffer.WrittenSpan.ToArray();
-    }
+    private static byte[] Json(JsonObject node) => JsonSerializer.SerializeToUtf8Bytes(node);
 
     private static JsonObject ParseObject(byte[] bytes, string what)
     {
