@@ -1,4 +1,3 @@
-using US3L.Evaluation;
 using US3L.Losses;
 using US3L.Methods;
 using US3L.Regularization;
