@@ -7,6 +7,7 @@ namespace US3L.Cli.Tests;
 /// interleaved rounds against one long-running PyTorch worker with the same thread count, and each
 /// line reports medians, ranges and the median per-round ratio. (What the numbers are is not tested.)
 /// </summary>
+[Collection(CpuHeavyCollection.Name)]
 public class BenchComparisonTests
 {
     private static JsonElement[] Lines(string output) =>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 namespace US3L.Cli.Tests;
 
 /// <summary>`us3l bench kernel` runs and prints one JSON line per kernel (its numbers are not asserted on).</summary>
+[Collection(CpuHeavyCollection.Name)]
 public class KernelBenchTests
 {
     [Fact]

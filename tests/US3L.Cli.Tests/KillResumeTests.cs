@@ -10,6 +10,7 @@ namespace US3L.Cli.Tests;
 /// checkpoint byte for byte (weights, teacher, optimizer, RNG states, counters). The last checkpoint
 /// is the end of the last finished epoch, so the resume redoes the iterations lost since.
 /// </summary>
+[Collection(CpuHeavyCollection.Name)]
 public sealed class KillResumeTests(KillResumeTests.UninterruptedRun straight, Xunit.Abstractions.ITestOutputHelper output)
     : IClassFixture<KillResumeTests.UninterruptedRun>, IDisposable
 {

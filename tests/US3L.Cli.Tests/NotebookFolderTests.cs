@@ -1,6 +1,7 @@
 namespace US3L.Cli.Tests;
 
 /// <summary>Every notebook in notebooks/ runs through the runner with its smoke parameters.</summary>
+[Collection(CpuHeavyCollection.Name)]
 public sealed class NotebookFolderTests
 {
     public static TheoryData<string> Notebooks()

@@ -9,6 +9,7 @@ namespace US3L.Cli.Tests;
 /// training notebook run on .NET Interactive, and the kit's notebook library is checked to find
 /// each kernel, show an output and update it in place.
 /// </summary>
+[Collection(CpuHeavyCollection.Name)]
 public sealed class NotebookKernelsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("us3l-notebook-kernels-").FullName;

@@ -4,6 +4,7 @@ using US3L.Training;
 
 namespace US3L.Cli.Tests;
 
+[Collection(CpuHeavyCollection.Name)]
 public class StudyTests
 {
     [Fact]
