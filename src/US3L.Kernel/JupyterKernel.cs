@@ -27,10 +27,10 @@ internal sealed class JupyterKernel : IDisposable
     private int _executionCount;
     private Message? _executing;
 
-    public JupyterKernel(ConnectionInfo connection)
+    /// <param name="cells">The cell host, made first of all so that its warm-up is already running.</param>
+    public JupyterKernel(ConnectionInfo connection, CellHost cells)
     {
-        // Roslyn's warm-up starts first, so it runs while the sockets bind and the frontend connects.
-        _cells = new CellHost(Environment.CurrentDirectory);
+        _cells = cells;
         _runner = new CellRunner(_cells, _packages);
         _channels = new Channels(connection);
         _output = new OutputSink(_channels);
@@ -127,6 +127,7 @@ internal sealed class JupyterKernel : IDisposable
         finally
         {
             _channels.PublishStatus("idle", request);
+            if (request.MsgType == "execute_request") _cells.CellAnswered();
         }
     }
 

@@ -1,4 +1,5 @@
 using US3L.Kernel;
+using US3L.Kernel.Cells;
 using US3L.Kernel.Protocol;
 
 const string Usage = """
@@ -11,6 +12,9 @@ const string Usage = """
 
 if (args.Length >= 2 && args[0] == "-f")
 {
+    // Roslyn's warm-up starts before anything else, so it runs while the connection file is read,
+    // the sockets bind and the frontend connects (see Cells/Warmup.cs).
+    var cells = new CellHost(Environment.CurrentDirectory);
     ConnectionInfo connection;
     try
     {
@@ -21,7 +25,7 @@ if (args.Length >= 2 && args[0] == "-f")
         Console.Error.WriteLine($"error: cannot read connection file {args[1]}: {e.Message}");
         return 2;
     }
-    using var kernel = new JupyterKernel(connection);
+    using var kernel = new JupyterKernel(connection, cells);
     return kernel.Run();
 }
 if (args.Length >= 1 && args[0] == "--install")

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using US3L.Kernel.Protocol;
 
@@ -59,6 +60,22 @@ public class WireCodecTests
         codec.Decode(frames);
         Assert.Contains("replayed message", Assert.Throws<InvalidDataException>(() => codec.Decode(frames)).Message);
         codec.Decode(codec.Encode(Sample()));
+    }
+
+    [Fact]
+    public void FramesAreTheBytesJsonSerializerWrites()
+    {
+        var content = new JsonObject
+        {
+            ["text"] = "<b>&'\"</b> é — 😀 \u0001\n\t",
+            ["numbers"] = new JsonArray(0, -1, 2.5, 1e300, long.MaxValue),
+            ["nested"] = new JsonObject { ["yes"] = true, ["no"] = false, ["none"] = null, ["empty"] = new JsonArray() },
+        };
+        var message = Message.Create("execute_result", content, Sample(), "s");
+        var frames = new WireCodec("secret").Encode(message);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(message.Header), frames[3]);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(message.ParentHeader), frames[4]);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(message.Content), frames[6]);
     }
 
     [Fact]

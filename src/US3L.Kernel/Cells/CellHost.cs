@@ -20,7 +20,8 @@ internal sealed class CellHost
     private readonly InteractiveAssemblyLoader _loader = new();
     private readonly Dictionary<string, string> _packageAssemblies = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task<ScriptState<object>> _initial;
-    private readonly Task _warm;
+    private Task _warm;
+    private bool _warmedAfterFirstCell;
     private ScriptState<object>? _state;
 
     public CellHost(string workingDirectory)
@@ -31,15 +32,15 @@ internal sealed class CellHost
             .WithImports("System", "System.IO", "System.Linq", "System.Text", "System.Collections.Generic",
                 "System.Threading", "System.Threading.Tasks", "US3L.Kernel", "US3L.Kernel.Display",
                 "Microsoft.DotNet.Interactive.Formatting", "Microsoft.DotNet.Interactive.Formatting.PocketViewTags")
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(workingDirectory)
-                .WithSearchPaths(RuntimeDirectory))
+            .WithMetadataResolver(new MappedReferenceResolver(ScriptMetadataResolver.Default.WithBaseDirectory(workingDirectory)
+                .WithSearchPaths(RuntimeDirectory)))
             .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(workingDirectory))
             .WithEmitDebugInformation(false)
             .WithFileEncoding(System.Text.Encoding.UTF8);
         // Roslyn's first compilation and the first cell's JIT cost seconds; pay them on background
         // threads while the frontend connects (see Warmup).
         _initial = Task.Run(() => CSharpScript.Create("", Options, typeof(CellGlobals), _loader).RunAsync(_globals));
-        _warm = Warmup.Start(_initial, Options);
+        _warm = Warmup.BeforeFirstCell(_initial, Options);
     }
 
     public ScriptOptions Options { get; private set; }
@@ -91,10 +92,24 @@ internal sealed class CellHost
 
     private ScriptState<object> State => _state ??= _initial.GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Starts the part of the warm-up that waits until the first cell has been answered (see
+    /// Warmup), once. The shell thread calls it after a cell's reply and idle status are sent, so
+    /// it never overlaps a cell or its output; <c>_warm</c> is read and written on that thread only.
+    /// </summary>
+    public void CellAnswered()
+    {
+        if (_warmedAfterFirstCell) return;
+        _warmedAfterFirstCell = true;
+        _warm = Task.WhenAll(_warm, Warmup.AfterFirstCell());
+    }
+
+    /// <summary>Waits for the warm-up still running (see Warmup); a cell calls it before anything else.</summary>
+    public void WaitForWarmup(CancellationToken cancel) => _warm.Wait(cancel);
+
     /// <summary>Runs C# code (magic lines and package directives already taken out) as the next submission.</summary>
     public CellResult Run(string code, CancellationToken cancel)
     {
-        _warm.Wait(cancel);
         Script<object> script = State.Script.ContinueWith<object>(code, Options);
         var errors = script.Compile(cancel).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0) return new CellResult(false, null, CompileError(errors));

@@ -24,6 +24,14 @@ internal sealed class CellRunner(CellHost host, PackageManager packages)
         {
             return Failed("MagicCommandError", e.Message);
         }
+        try
+        {
+            host.WaitForWarmup(cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return new CellResult(false, null, CellHost.Interrupted());
+        }
         var clock = Stopwatch.StartNew();
         try
         {

@@ -4,23 +4,26 @@ using US3L.Kernel.Display;
 namespace US3L.Kernel.Cells;
 
 /// <summary>
-/// Pays the first cell's one-time costs while the kernel waits for its first request: Roslyn's
-/// first compilation (metadata of every reference, the binder, emit), the script runner, the
-/// formatter's static set-up and the JSON writer, each on a thread of its own. The first cell
-/// waits for what is still running, so a cell never races the warm-up.
+/// Pays the one-time costs of cells while the kernel has nothing else to do. Before the first
+/// cell: Roslyn's first compilation (metadata of every reference, the binder, emit) and a cell
+/// compiled and run off it, the formatter's set-up with a value's plain text, and the parser,
+/// each on a thread of its own (the JSON writer is warmed by the kernel's own first messages).
+/// After the first cell: rich display (the HTML of collections and objects, which loads the
+/// dynamic binder and the expression compiler), work a trivial first cell does not need and that
+/// would otherwise take a core from the work it waits for. A cell waits for the warm-up that is
+/// still running, so it never races it.
 /// </summary>
 internal static class Warmup
 {
-    public static Task Start(Task<ScriptState<object>> initial, ScriptOptions options)
+    public static Task BeforeFirstCell(Task<ScriptState<object>> initial, ScriptOptions options)
     {
         Task roslyn = initial.ContinueWith(t => Cell(t.Result, options), TaskContinuationOptions.OnlyOnRanToCompletion);
-        Task formatting = Task.Run(Formatting);
+        Task formatting = Task.Run(() => MimeBundle.From(42));
         Task parsing = Task.Run(() => CodeIntelligence.IsComplete("var warm = new[] { 1 }.Sum(); Console.WriteLine(warm)"));
-        return Task.WhenAll(roslyn, formatting, parsing).ContinueWith(t =>
-        {
-            if (t.Exception is { } e) KernelLog.Warn($"warm-up failed (the first cell will be slower): {e.GetBaseException().Message}");
-        }, TaskScheduler.Default);
+        return Logged(Task.WhenAll(roslyn, formatting, parsing), "the first cell");
     }
+
+    public static Task AfterFirstCell() => Logged(Task.Run(RichDisplay), "the first rich display");
 
     /// <summary>A throwaway submission off the initial state: the real first cell continues from that state, not from this one.</summary>
     private static void Cell(ScriptState<object> state, ScriptOptions options)
@@ -32,11 +35,14 @@ internal static class Warmup
         script.RunFromAsync(state).GetAwaiter().GetResult();
     }
 
-    private static void Formatting()
+    private static void RichDisplay()
     {
-        MimeBundle.From(42);
         MimeBundle.From(new List<int> { 1, 2 });
         MimeBundle.From(new { Name = "warm", Value = 1.5 });
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new System.Text.Json.Nodes.JsonObject { ["data"] = MimeBundle.From("warm") });
     }
+
+    private static Task Logged(Task warmup, string what) => warmup.ContinueWith(t =>
+    {
+        if (t.Exception is { } e) KernelLog.Warn($"warm-up failed ({what} will be slower): {e.GetBaseException().Message}");
+    }, TaskScheduler.Default);
 }
