@@ -76,4 +76,27 @@ public class FormatterTests
         Assert.Equal(4, bar.Advance(steps: 10).Done);
         Assert.Throws<ArgumentException>(() => new ProgressBar(0));
     }
+
+    [Fact]
+    public void Findings_show_as_a_three_column_table_with_notes_under_it()
+    {
+        var findings = new Findings("What the run shows")
+            .Add("kNN at 0.25x, trained vs random", "71.0 vs 52.5 %", "trained ahead")
+            .Add("curve monotone <within 1.2 points>", "0 drops", "yes")
+            .Note("protocol: kNN k = 20");
+        string html = findings.ToDisplayString(HtmlFormatter.MimeType);
+        Assert.Contains("<b>What the run shows</b>", html);
+        Assert.Contains("<th style=\"text-align:left\">question</th>", html);
+        Assert.Contains("<td style=\"text-align:left\">71.0 vs 52.5 %</td>", html);
+        Assert.Contains("&lt;within 1.2 points&gt;", html);
+        Assert.Contains("<small>protocol: kNN k = 20</small>", html);
+        Assert.Equal(2, html.Split("<tr>").Length - 2);
+
+        var lines = findings.ToDisplayString(PlainTextFormatter.MimeType).Split('\n');
+        Assert.Equal("What the run shows", lines[0]);
+        Assert.StartsWith("question ", lines[1]);
+        // Columns are aligned: the verdicts start at the same character in every row.
+        Assert.Equal(lines[3].IndexOf("| trained ahead", StringComparison.Ordinal), lines[4].IndexOf("| yes", StringComparison.Ordinal));
+        Assert.Equal("protocol: kNN k = 20", lines[^1]);
+    }
 }
