@@ -29,9 +29,14 @@ internal static class NotebookCommands
             Description = "Kernelspec to run on; installed privately when missing (Polyglot's .net-csharp notebooks run here too)",
             DefaultValueFactory = _ => NotebookRunner.DefaultKernel,
         };
+        var staticFigures = new Option<bool>("--static-figures")
+        {
+            Description = "Draw each figure of --output and --html as a PNG image (headless Chromium) instead of plotly.js, " +
+                "so they show without running scripts (GitHub, nbviewer, an untrusted notebook) and carry no 5 MB script",
+        };
         var command = new Command("run", "Execute a notebook with Jupyter's client; a failing cell fails the run")
         {
-            path, parameters, output, html, timeout, kernel,
+            path, parameters, output, html, timeout, kernel, staticFigures,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +44,7 @@ internal static class NotebookCommands
             var duplicate = assignments.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null) throw new ArgumentException($"The parameter '{duplicate.Key}' is given more than once.");
             NotebookRunner.Run(new NotebookRunOptions(parse.GetValue(path)!, assignments, parse.GetValue(output),
-                parse.GetValue(html), parse.GetValue(timeout), parse.GetValue(kernel)!), Console.Out);
+                parse.GetValue(html), parse.GetValue(timeout), parse.GetValue(kernel)!, parse.GetValue(staticFigures)), Console.Out);
         });
         return command;
     }

@@ -3,7 +3,10 @@ using System.Net;
 
 namespace US3L.Figures;
 
-/// <summary>The HTML that draws a figure: a div and a script calling <c>Plotly.newPlot</c>.</summary>
+/// <summary>
+/// The HTML that draws a figure: a div and a script calling <c>Plotly.newPlot</c>. The script is
+/// marked with the div's id (<see cref="FigureFragments"/> finds figures in saved outputs by it).
+/// </summary>
 internal static class FigureHtml
 {
     public static string Fragment(Figure figure, bool includePlotlyJs)
@@ -14,7 +17,7 @@ internal static class FigureHtml
         int height = FigureJson.DefaultHeight(figure);
         return (includePlotlyJs ? PlotlyJs.ScriptTag() : "") + $$"""
             <div id="{{id}}" class="us3l-figure" style="width:{{width}};height:{{height}}px;"></div>
-            <script type="text/javascript">
+            <script type="text/javascript" {{FigureFragments.FigureAttribute}}="{{id}}">
             (function () {
               var el = document.getElementById("{{id}}");
               if (typeof Plotly === "undefined") {
@@ -22,7 +25,7 @@ internal static class FigureHtml
                   "Call US3L.Figures.NotebookPlotly.Reset() and show the figure again.";
                 return;
               }
-              var figure = {{json}};
+              {{FigureFragments.FigureVariable}}{{json}};
               Plotly.newPlot(el, figure.data, figure.layout, {responsive: true, displaylogo: false});
             })();
             </script>

@@ -39,5 +39,5 @@ public static class PlotlyJs
     /// <summary>The script as an HTML script element.</summary>
     internal static string ScriptTag() =>
         // A literal "</script" inside would end the element early; "<\/" means the same in JavaScript.
-        "<script type=\"text/javascript\">" + Source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase) + "</script>\n";
+        $"<script type=\"text/javascript\" {FigureFragments.PlotlyJsAttribute}>" + Source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase) + "</script>\n";
 }

@@ -13,7 +13,8 @@ internal sealed record NotebookRunOptions(
     string? Output = null,
     string? Html = null,
     int? TimeoutSeconds = null,
-    string Kernel = NotebookRunner.DefaultKernel);
+    string Kernel = NotebookRunner.DefaultKernel,
+    bool StaticFigures = false);
 
 /// <summary>A cell that raised or timed out: the message names the cell and carries the kernel's traceback.</summary>
 internal sealed class NotebookCellException(string message) : Exception(message);
@@ -22,7 +23,9 @@ internal sealed class NotebookCellException(string message) : Exception(message)
 /// Runs a notebook on the C# kernel through Jupyter's own client: injects the parameters here,
 /// then hands the notebook to <c>Notebooks/run_notebook.py</c> (nbclient, nbconvert) under
 /// Debian's python. The kernel's working directory is the notebook's folder, so relative
-/// <c>#r</c> paths resolve as they do in an editor.
+/// <c>#r</c> paths resolve as they do in an editor. With static figures, the driver writes the
+/// executed notebook into a work folder; <see cref="StaticFigures"/> draws its figures as images and
+/// <c>Notebooks/write_notebook.py</c> validates the result and writes the output and the HTML page.
 /// </summary>
 internal static class NotebookRunner
 {
@@ -35,6 +38,8 @@ internal static class NotebookRunner
         string notebook = Path.GetFullPath(options.Notebook);
         if (!File.Exists(notebook)) throw new FileNotFoundException($"No notebook at {notebook}.");
         if (options.TimeoutSeconds is <= 0) throw new ArgumentException($"--timeout must be a positive number of seconds, got {options.TimeoutSeconds}.");
+        if (options.StaticFigures && options.Output is null && options.Html is null)
+            throw new ArgumentException("--static-figures changes the notebook that is written: give --output or --html too.");
         var prepared = NotebookParameters.Inject(Load(notebook), options.Parameters);
 
         string work = Directory.CreateTempSubdirectory("us3l-notebook-").FullName;
@@ -43,21 +48,30 @@ internal static class NotebookRunner
             string input = Path.Combine(work, Path.GetFileName(notebook));
             File.WriteAllText(input, prepared.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             string errorJson = Path.Combine(work, "error.json");
+            string executed = Path.Combine(work, "executed.ipynb");
             var args = new List<string>
             {
                 Driver, input, "--cwd", Path.GetDirectoryName(notebook)!, "--kernel", options.Kernel,
                 "--kernel-dll", KernelDll, "--error-json", errorJson,
             };
-            if (options.Output is { } output) args.AddRange(["--output", OutputPath(output)]);
-            if (options.Html is { } html) args.AddRange(["--html", OutputPath(html)]);
+            if (options.StaticFigures) args.AddRange(["--output", executed]);
+            else
+            {
+                if (options.Output is { } output) args.AddRange(["--output", OutputPath(output)]);
+                if (options.Html is { } html) args.AddRange(["--html", OutputPath(html)]);
+            }
             if (options.TimeoutSeconds is { } timeout) args.AddRange(["--timeout", timeout.ToString(CultureInfo.InvariantCulture)]);
 
             var clock = Stopwatch.StartNew();
-            int code = RunDriver(args, log);
+            int code = RunPython(args, log);
+            double ran = clock.Elapsed.TotalSeconds;
+            // Also after a failing cell: the figures drawn before it are in the written notebook.
+            if (options.StaticFigures && File.Exists(executed) && (code == 0 || code == 1 && File.Exists(errorJson)))
+                WriteWithStaticFigures(executed, options, log);
             switch (code)
             {
                 case 0:
-                    log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(notebook)}: ran in {clock.Elapsed.TotalSeconds:0.0} s"));
+                    log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(notebook)}: ran in {ran:0.0} s"));
                     if (options.Output is not null) log.WriteLine($"wrote {OutputPath(options.Output)}");
                     if (options.Html is not null) log.WriteLine($"wrote {OutputPath(options.Html)}");
                     return;
@@ -95,7 +109,28 @@ internal static class NotebookRunner
         return full;
     }
 
+    /// <summary>Draws the figures of the executed notebook as PNG images, then has python validate and write it.</summary>
+    private static void WriteWithStaticFigures(string executed, NotebookRunOptions options, TextWriter log)
+    {
+        var clock = Stopwatch.StartNew();
+        var notebook = Load(executed);
+        var report = StaticFigures.ApplyAsync(notebook).GetAwaiter().GetResult();
+        string changed = Path.Combine(Path.GetDirectoryName(executed)!, "static-figures.ipynb");
+        File.WriteAllText(changed, notebook.ToJsonString());
+        var args = new List<string> { Writer, changed };
+        if (options.Output is { } output) args.AddRange(["--output", OutputPath(output)]);
+        if (options.Html is { } html) args.AddRange(["--html", OutputPath(html)]);
+        int code = RunPython(args, log);
+        if (code != 0)
+            throw new InvalidOperationException($"writing the notebook with static figures ({Path.GetFileName(Writer)}) failed with exit code {code}; see the messages above.");
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"static figures: {report.Figures} figures drawn as PNG in {report.Elapsed.TotalSeconds:0.0} s, " +
+            $"{report.ScriptOutputsDropped} outputs that only carried plotly.js dropped; {clock.Elapsed.TotalSeconds:0.0} s with writing"));
+    }
+
     private static string Driver => Beside(Path.Combine("Notebooks", "run_notebook.py"));
+
+    private static string Writer => Beside(Path.Combine("Notebooks", "write_notebook.py"));
 
     /// <summary>The kernel built next to the CLI; installed privately when no kernelspec is installed.</summary>
     private static string KernelDll => Beside("US3L.Kernel.dll");
@@ -107,7 +142,7 @@ internal static class NotebookRunner
         return path;
     }
 
-    private static int RunDriver(IReadOnlyList<string> args, TextWriter log)
+    private static int RunPython(IReadOnlyList<string> args, TextWriter log)
     {
         if (!File.Exists(Python)) throw new FileNotFoundException($"Running notebooks needs Debian's python at {Python} with python3-nbclient; run ./build.sh setup.");
         var start = new ProcessStartInfo(Python, args)

@@ -22,6 +22,8 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from write_notebook import write_outputs
+
 # Kernel names the C# kernel installs itself under (KernelSpecInstaller.OwnName, PolyglotName).
 OUR_KERNELS = ("us3l-csharp", ".net-csharp")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -127,13 +129,7 @@ def run(nb, args):
         return 2
 
     # The executed notebook is written even when a cell failed: its outputs show what happened.
-    if args.output:
-        nbformat.write(nb, args.output)
-    if args.html:
-        from nbconvert import HTMLExporter
-        body, _ = HTMLExporter().from_notebook_node(nb)
-        with open(args.html, "w", encoding="utf-8") as f:
-            f.write(body)
+    write_outputs(nb, args.output, args.html)
     if failure:
         with open(args.error_json, "w", encoding="utf-8") as f:
             json.dump(failure, f)
