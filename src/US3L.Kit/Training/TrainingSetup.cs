@@ -65,9 +65,12 @@ internal sealed class TrainingSetup : IDisposable
         Optimizer = c.Optimizer == OptimizerKind.AdamW
             ? new AdamW(trainable, c.Lr, weight_decay: weightDecay)
             : new SGD(trainable, c.Lr, c.Momentum, weight_decay: weightDecay);
+        // The ViT script groups linear weights along their (slimmed) input axis, the CNN scripts conv
+        // weights and 1-D tensors along the output channels (science.md 5; main_moco_ofa_ddp.py GroupRegularizer).
         if (c.GroupReg)
             Regularizer = new GroupRegularizer(Network,
                 new GroupRegularization(c.GroupRegLambda, c.GroupRegAlpha, c.GroupRegBins, c.GroupRegWarmupEpochs, c.Epochs,
+                    Axis: backbone is USViT ? GroupAxis.LinearInputFeatures : GroupAxis.ConvOutputChannels,
                     ExcludedNameParts: Network.FeatureAdapters is null ? null : FeatureAdapterNames));
         Sampler = new WidthSampler(Rule(c), c.Seed);
         Generator = new Generator(c.Seed);
