@@ -19,10 +19,16 @@ namespace US3L.Training;
 /// </summary>
 internal sealed class TrainingSetup : IDisposable
 {
-    public TrainingSetup(PretrainConfig c)
+    /// <param name="c">The run's config.</param>
+    /// <param name="backbones">
+    /// Builds the backbones (online and teacher) in place of the registry's <c>c.Arch</c>; null for the
+    /// registry. Tests use it for shapes smaller than any registered architecture.
+    /// </param>
+    public TrainingSetup(PretrainConfig c, Func<ModelOptions, SlimmableNetwork>? backbones = null)
     {
         US3L.Config.ConfigValidator.Validate(c, "config");
         Config = c;
+        this.backbones = backbones;
         Device = Device.Parse(c.Device);
         torch.manual_seed(c.Seed);
         Data = TrainingData.Load(c);
@@ -65,9 +71,12 @@ internal sealed class TrainingSetup : IDisposable
         Optimizer = c.Optimizer == OptimizerKind.AdamW
             ? new AdamW(trainable, c.Lr, weight_decay: weightDecay)
             : new SGD(trainable, c.Lr, c.Momentum, weight_decay: weightDecay);
+        // The ViT script groups linear weights along their (slimmed) input axis, the CNN scripts conv
+        // weights and 1-D tensors along the output channels (science.md 5; main_moco_ofa_ddp.py GroupRegularizer).
         if (c.GroupReg)
             Regularizer = new GroupRegularizer(Network,
                 new GroupRegularization(c.GroupRegLambda, c.GroupRegAlpha, c.GroupRegBins, c.GroupRegWarmupEpochs, c.Epochs,
+                    Axis: backbone is USViT ? GroupAxis.LinearInputFeatures : GroupAxis.ConvOutputChannels,
                     ExcludedNameParts: Network.FeatureAdapters is null ? null : FeatureAdapterNames));
         Sampler = new WidthSampler(Rule(c), c.Seed);
         Generator = new Generator(c.Seed);
@@ -91,7 +100,9 @@ internal sealed class TrainingSetup : IDisposable
     public WidthLoop Loop { get; }
 
     /// <summary>A fresh backbone of the run's architecture (weights from the seed; load a state to use it).</summary>
-    public SlimmableNetwork BuildBackbone() => ModelRegistry.Create(Config.Arch, ModelOptions);
+    public SlimmableNetwork BuildBackbone() => backbones?.Invoke(ModelOptions) ?? ModelRegistry.Create(Config.Arch, ModelOptions);
+
+    private readonly Func<ModelOptions, SlimmableNetwork>? backbones;
 
     /// <summary>The reference's group regularizer skips every parameter named "proj_conv" (GroupReg.py L42): the adapters.</summary>
     private static readonly string[] FeatureAdapterNames = { "proj_conv" };

@@ -84,7 +84,7 @@ public class IterationParityTests(IterationParityTests.ReferenceRuns runs, ITest
             setup.Teacher!.Part(part).named_parameters().Select(p => ($"{part}.{p.name}", p.parameter)));
 
     /// <summary>Max |kit − reference| over every tensor of one side, and where it is; both sides must name the same tensors.</summary>
-    private static (string Quantity, double Error, string Where) Compare(string quantity, IEnumerable<(string name, Tensor parameter)> kit,
+    internal static (string Quantity, double Error, string Where) Compare(string quantity, IEnumerable<(string name, Tensor parameter)> kit,
         IReadOnlyDictionary<string, Tensor> expected, string prefix)
     {
         var ours = kit.ToList();
@@ -96,7 +96,7 @@ public class IterationParityTests(IterationParityTests.ReferenceRuns runs, ITest
         return (quantity, worst.Error, worst.name);
     }
 
-    private static double MaxDiff(IEnumerable<double> kit, Tensor reference)
+    internal static double MaxDiff(IEnumerable<double> kit, Tensor reference)
     {
         var theirs = reference.ToArray<double>();
         var ours = kit.ToArray();
